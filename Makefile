@@ -1,0 +1,50 @@
+# c360: every set-up step a fresh machine needs. `make run` and `make test` are the two commands.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.c360-installed
+SCALES ?= 10 100
+
+export DBT_SEND_ANONYMOUS_USAGE_STATS := false
+export DO_NOT_TRACK := 1
+
+.PHONY: install run test lint format ui docs bench lake clean
+
+$(STAMP): pyproject.toml
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)  ## create .venv and install c360 with its pinned stack
+
+run: install  ## materialize every asset through Dagster on the lake (default: the committed sample)
+	$(BIN)/python -m orchestration.run
+
+test: install lint  ## lint, then all tests (real DuckDB, dbt and Dagster on small lakes)
+	$(BIN)/python -m pytest
+
+lint: install  ## sqlfluff on the dbt SQL, ruff on the Python
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	cd dbt_project && ../$(BIN)/sqlfluff lint models macros tests analyses
+
+format: install  ## apply ruff format and sqlfluff fixes
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+	cd dbt_project && ../$(BIN)/sqlfluff fix models macros tests analyses
+
+ui: install  ## Dagster UI on http://127.0.0.1:3000 (Ctrl-C or SIGTERM stops it)
+	$(BIN)/python -m orchestration.ui
+
+docs: install  ## generate dbt docs and serve them on http://127.0.0.1:8080
+	$(BIN)/python -m orchestration.dbt_cli docs generate
+	$(BIN)/python -m orchestration.dbt_cli docs serve --host 127.0.0.1 --port 8080 --no-browser
+
+lake: install  ## regenerate the committed sample lake (scale 1, seed 42)
+	$(BIN)/python -m seeds_data.generate
+
+bench: install  ## generator and staging benchmarks at scales $(SCALES)
+	$(BIN)/python -m benchmarks.staging --scales $(SCALES)
+
+clean:  ## remove the warehouse, Dagster home and dbt artifacts (not the venv)
+	rm -rf .c360 dbt_project/target dbt_project/logs

@@ -1,0 +1,89 @@
+"""The one place on the Python side that reads c360's configuration from the environment.
+
+Environment variables (documented in the README):
+
+- ``C360_LAKE``: raw lake root (default ``seeds_data/lake``; relative paths are taken from the project root).
+- ``C360_HOME``: warehouse file, MLflow store and Dagster home (default ``.c360`` in the project root).
+- ``C360_AS_OF``: point in time for features and scores (default: the last day in the data).
+
+Paths handed to dbt and DuckDB are made absolute, because DuckDB views keep paths as written.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
+
+# Variables that switch off usage reporting; nothing may reach the internet at run time.
+TELEMETRY_OFF = {
+    "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+    "DO_NOT_TRACK": "1",
+    "DBT_VERSION_CHECK": "false",
+}
+
+_DAGSTER_YAML = """\
+# Written by c360 (orchestration/settings.py). Telemetry off: nothing leaves this machine.
+telemetry:
+  enabled: false
+"""
+
+
+def _absolute(value: str) -> Path:
+    path = Path(value).expanduser()
+    return path if path.is_absolute() else (PROJECT_ROOT / path).resolve()
+
+
+@dataclass(frozen=True)
+class C360Settings:
+    lake: Path
+    home: Path
+    as_of: str | None
+
+    @property
+    def warehouse_path(self) -> Path:
+        return self.home / "warehouse.duckdb"
+
+    @property
+    def dagster_home(self) -> Path:
+        return self.home / "dagster"
+
+    def env(self) -> dict[str, str]:
+        """Environment for dbt and Dagster child processes."""
+        env = {
+            "C360_LAKE": str(self.lake),
+            "C360_HOME": str(self.home),
+            "DAGSTER_HOME": str(self.dagster_home),
+            **TELEMETRY_OFF,
+        }
+        if self.as_of:
+            env["C360_AS_OF"] = self.as_of
+        return env
+
+
+def load_settings(environ: dict[str, str] | None = None) -> C360Settings:
+    environ = dict(os.environ if environ is None else environ)
+    return C360Settings(
+        lake=_absolute(environ.get("C360_LAKE") or "seeds_data/lake"),
+        home=_absolute(environ.get("C360_HOME") or ".c360"),
+        as_of=environ.get("C360_AS_OF") or None,
+    )
+
+
+def apply_settings(settings: C360Settings | None = None) -> C360Settings:
+    """Resolve settings, export them (absolute) to this process, and prepare C360_HOME.
+
+    Called by every Python entry point before dbt or Dagster starts, so a child process (dbt, the
+    Dagster webserver) sees absolute paths and telemetry switched off.
+    """
+    settings = settings or load_settings()
+    settings.home.mkdir(parents=True, exist_ok=True)
+    settings.dagster_home.mkdir(parents=True, exist_ok=True)
+    dagster_yaml = settings.dagster_home / "dagster.yaml"
+    if not dagster_yaml.exists() or dagster_yaml.read_text() != _DAGSTER_YAML:
+        dagster_yaml.write_text(_DAGSTER_YAML)
+    os.environ.update(settings.env())
+    return settings

@@ -1,0 +1,26 @@
+"""Shared fixtures: small generated lakes and isolated C360 homes. Real files, real tools."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+SAMPLE_LAKE = PROJECT_ROOT / "seeds_data" / "lake"
+SAMPLE_TRUTH = PROJECT_ROOT / "seeds_data" / "truth"
+
+# Tests never send usage statistics either.
+os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
+os.environ.setdefault("DO_NOT_TRACK", "1")
+
+
+@pytest.fixture(scope="session")
+def small_lake(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A generated lake with about 150 people: the full source set, fast to build."""
+    from seeds_data.generate import generate
+
+    out = tmp_path_factory.mktemp("small_lake")
+    generate(scale=0.15, seed=7, out=out)
+    return out / "lake"

@@ -1,0 +1,156 @@
+"""The Dagster code location: its asset graph, a real materialization, and the UI process lifecycle."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+import pytest
+
+from orchestration.settings import PROJECT_ROOT, load_settings
+
+
+@pytest.fixture(scope="module")
+def defs() -> dg.Definitions:
+    from orchestration.definitions import defs
+
+    return defs
+
+
+def _asset_keys(defs: dg.Definitions) -> set[dg.AssetKey]:
+    return set(defs.resolve_asset_graph().get_all_asset_keys())
+
+
+def test_asset_keys_are_schema_and_name_and_groups_are_folders(defs: dg.Definitions) -> None:
+    graph = defs.resolve_asset_graph()
+    keys = _asset_keys(defs)
+    staging = {key for key in keys if key.path[0] == "staging"}
+    assert dg.AssetKey(["staging", "stg_crm__contacts"]) in staging
+    assert dg.AssetKey(["staging", "quarantined_rows"]) in staging
+    for key in keys:
+        if key.path[0] == "lake":
+            assert len(key.path) == 3, key  # [lake, source, table]
+        else:
+            assert len(key.path) == 2, key  # [schema, model]
+    for key in staging:
+        assert graph.get(key).group_name == "staging", key
+    # lineage from the raw lake file into its staging model
+    upstream = graph.get(dg.AssetKey(["staging", "stg_crm__contacts"])).parent_keys
+    lake_parents = {key for key in graph.get_all_asset_keys() if key.path[0] == "lake"}
+    reachable: set[dg.AssetKey] = set()
+    frontier = set(upstream)
+    while frontier:
+        key = frontier.pop()
+        reachable.add(key)
+        frontier |= set(graph.get(key).parent_keys) - reachable
+    assert dg.AssetKey(["lake", "crm", "contacts"]) in reachable & lake_parents
+
+
+def test_dbt_tests_are_asset_checks_and_a_daily_schedule_exists(defs: dg.Definitions) -> None:
+    graph = defs.resolve_asset_graph()
+    checked_assets = {check_key.asset_key for check_key in graph.asset_check_keys}
+    for model in ("stg_crm__contacts", "stg_erp__sales_orders", "stg_web__click_events"):
+        assert dg.AssetKey(["staging", model]) in checked_assets, model
+    schedule = defs.resolve_schedule_def("c360_daily_build")
+    assert schedule.cron_schedule == "0 5 * * *"
+    job = defs.resolve_job_def("c360_build_all")
+    assert set(job.asset_layer.executable_asset_keys) >= {
+        key for key in _asset_keys(defs) if key.path[0] == "staging"
+    }
+
+
+@pytest.mark.slow
+def test_materialize_everything_through_dagster(
+    small_lake: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("C360_LAKE", str(small_lake))
+    monkeypatch.setenv("C360_HOME", str(tmp_path / "home"))
+    from orchestration.run import run_all
+
+    success, summary = run_all()
+    assert success, summary.render()
+    assert summary.rows_per_model["staging.stg_crm__contacts"] > 0
+    assert summary.rows_per_model["staging.stg_shop__sales_order_lines"] > 0
+    assert summary.rows_quarantined > 0  # the generator injects defects in every source
+    assert not any("missing" in warning for warning in summary.warnings), summary.warnings
+    rendered = summary.render()
+    assert "Rows quarantined" in rendered and "staging.stg_crm__contacts" in rendered
+
+    settings = load_settings()
+    # the run is recorded in the Dagster instance under C360_HOME, with every staging asset materialized
+    with dg.DagsterInstance.from_config(str(settings.dagster_home)) as instance:
+        records = instance.get_run_records()
+        assert len(records) == 1 and records[0].dagster_run.is_success
+        materialized = instance.get_latest_materialization_events(
+            [dg.AssetKey(["staging", "stg_crm__contacts"]), dg.AssetKey(["staging", "quarantined_rows"])]
+        )
+        assert all(event is not None for event in materialized.values())
+    assert "enabled: false" in (settings.dagster_home / "dagster.yaml").read_text()
+    con = duckdb.connect(str(settings.warehouse_path), read_only=True)
+    try:
+        schemas = {row[0] for row in con.execute("select distinct table_schema from information_schema.tables")}
+    finally:
+        con.close()
+    assert "staging" in schemas
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _group_alive(pgid: int) -> bool:
+    try:
+        os.killpg(pgid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("stop_signal", [signal.SIGTERM, signal.SIGINT])
+def test_ui_serves_on_localhost_and_stops_cleanly(tmp_path: Path, stop_signal: signal.Signals) -> None:
+    port = _free_port()
+    env = {**os.environ, "C360_HOME": str(tmp_path / "home")}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "orchestration.ui", "--port", str(port)],
+        cwd=PROJECT_ROOT,
+        env=env,
+        start_new_session=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 120
+        ready = False
+        while time.monotonic() < deadline and process.poll() is None:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/server_info", timeout=2) as response:
+                    ready = response.status == 200
+                    break
+            except OSError:
+                time.sleep(1)
+        assert ready, "the Dagster UI did not answer on 127.0.0.1"
+        process.send_signal(stop_signal)
+        output, _ = process.communicate(timeout=60)
+        assert process.returncode == 0, output
+        assert "Dagster UI stopped" in output
+        time.sleep(1)
+        with pytest.raises(OSError):
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/server_info", timeout=2)
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+    # nothing of the UI's process tree is left behind (the wrapper ran the UI in its own group)
+    leftovers = subprocess.run(["pgrep", "-f", f"dagster.*{port}"], capture_output=True, text=True).stdout.split()
+    assert not leftovers, leftovers
