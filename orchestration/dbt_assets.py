@@ -81,9 +81,7 @@ def build_dbt_assets() -> dg.AssetsDefinition:
     manifest = ensure_manifest()
 
     @dbt_assets(manifest=manifest, project=DBT_PROJECT, dagster_dbt_translator=TRANSLATOR, name="c360_dbt")
-    def c360_dbt(
-        context: dg.AssetExecutionContext, dbt: DbtCliResource, c360: C360Resource
-    ) -> Iterator[Any]:
+    def c360_dbt(context: dg.AssetExecutionContext, dbt: DbtCliResource, c360: C360Resource) -> Iterator[Any]:
         settings = c360.apply()
         context.log.info(f"dbt build on lake {settings.lake} into {settings.warehouse_path}")
         yield from dbt.cli(["build"], context=context).stream()

@@ -24,3 +24,12 @@ def small_lake(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("small_lake")
     generate(scale=0.15, seed=7, out=out)
     return out / "lake"
+
+
+@pytest.fixture(autouse=True)
+def _restore_environment():
+    """Entry points export settings into os.environ (for dbt children); undo that after each test."""
+    saved = dict(os.environ)
+    yield
+    os.environ.clear()
+    os.environ.update(saved)

@@ -62,9 +62,7 @@ def test_dbt_tests_are_asset_checks_and_a_daily_schedule_exists(defs: dg.Definit
     schedule = defs.resolve_schedule_def("c360_daily_build")
     assert schedule.cron_schedule == "0 5 * * *"
     job = defs.resolve_job_def("c360_build_all")
-    assert set(job.asset_layer.executable_asset_keys) >= {
-        key for key in _asset_keys(defs) if key.path[0] == "staging"
-    }
+    assert set(job.asset_layer.executable_asset_keys) >= {key for key in _asset_keys(defs) if key.path[0] == "staging"}
 
 
 @pytest.mark.slow
