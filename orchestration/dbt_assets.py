@@ -1,7 +1,5 @@
 """The dbt project as Dagster assets: key = [schema, model], group = the model's top folder."""
 
-from __future__ import annotations
-
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any

@@ -6,15 +6,10 @@
 from __future__ import annotations
 
 import os
-import shutil
 import sys
 
+from orchestration.resources import dbt_executable
 from orchestration.settings import DBT_PROJECT_DIR, apply_settings
-
-
-def dbt_executable() -> str:
-    beside_python = os.path.join(os.path.dirname(sys.executable), "dbt")
-    return beside_python if os.path.exists(beside_python) else (shutil.which("dbt") or "dbt")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -94,7 +94,8 @@ def test_materialize_everything_through_dagster(
     assert "enabled: false" in (settings.dagster_home / "dagster.yaml").read_text()
     con = duckdb.connect(str(settings.warehouse_path), read_only=True)
     try:
-        schemas = {row[0] for row in con.execute("select distinct table_schema from information_schema.tables")}
+        rows = con.execute("select distinct table_schema from information_schema.tables").fetchall()
+        schemas = {row[0] for row in rows}
     finally:
         con.close()
     assert "staging" in schemas

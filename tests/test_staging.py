@@ -1,0 +1,413 @@
+"""Staging layer: lake sources, CDM staging models and quarantine, with real dbt and DuckDB.
+
+One `dbt build` per lake (module-scoped fixtures): the committed sample lake, a corrupted hand-made lake
+and two partial lakes. The warehouse file is opened read-only only after dbt has finished.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import shutil
+import subprocess
+import sys
+from collections import Counter
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+import duckdb
+import pytest
+from lakes import (
+    DEFECTS,
+    LAKE_FILES,
+    count_lake_rows,
+    write_corrupted_lake,
+    write_partial_lake,
+)
+
+pytestmark = pytest.mark.slow
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
+SAMPLE_LAKE = PROJECT_ROOT / "seeds_data" / "lake"
+SAMPLE_TRUTH = PROJECT_ROOT / "seeds_data" / "truth"
+
+# lake source table -> the staging model holding its accepted rows
+STAGED_MODEL = {
+    "crm.contacts": "stg_crm__contacts",
+    "erp.customers": "stg_erp__contacts",
+    "erp.sales_orders": "stg_erp__sales_orders",
+    "erp.sales_order_lines": "stg_erp__sales_order_lines",
+    "shop.accounts": "stg_shop__contacts",
+    "shop.orders": "stg_shop__sales_orders",
+    "pos.transactions": "stg_pos__sales_order_lines",
+    "pos.loyalty_members": "stg_pos__contacts",
+    "web.clickstream": "stg_web__click_events",
+    "game.telemetry": "stg_game__game_events",
+    "game.players": "stg_game__contacts",
+    "marketing.campaigns": "stg_marketing__campaigns",
+    "marketing.offers": "stg_marketing__offers",
+    "marketing.exposures": "stg_marketing__campaign_exposures",
+    "reference.products": "stg_reference__products",
+    "reference.stores": "stg_reference__stores",
+    "reference.fx_rates": "stg_reference__fx_rates",
+    "reference.geoip_blocks": "stg_reference__geo_networks",
+    "reference.geoip_locations": "stg_reference__geo_locations",
+}
+
+CONFORMED_ENTITIES = {
+    "contacts": ["stg_crm__contacts", "stg_erp__contacts", "stg_shop__contacts", "stg_pos__contacts",
+                 "stg_game__contacts"],
+    "sales_orders": ["stg_erp__sales_orders", "stg_shop__sales_orders", "stg_pos__sales_orders"],
+    "sales_order_lines": ["stg_erp__sales_order_lines", "stg_shop__sales_order_lines",
+                          "stg_pos__sales_order_lines"],
+}  # fmt: skip
+
+CONTACT_COLUMNS = [
+    "contact_id", "source_system", "source_record_id", "first_name", "last_name", "full_name", "nick_name",
+    "email_address_1", "telephone_1", "mobile_phone", "address_1_line_1", "address_1_city",
+    "address_1_postal_code", "address_1_country", "birth_date", "birth_year", "do_not_bulk_email",
+    "linked_source_system", "linked_source_record_id", "created_at", "modified_at", "source_file",
+]  # fmt: skip
+
+# Quarantine codes that follow from another row's defect (not listed in the truth, by design).
+CASCADE_CODES = {"customer_rejected", "parent_order_rejected", "unknown_customer"}
+ORDER_TABLES = {"erp.sales_orders", "erp.sales_order_lines", "shop.orders", "pos.transactions"}
+
+
+@dataclass
+class Build:
+    returncode: int
+    output: str
+    warehouse: Path
+
+    def connect(self) -> duckdb.DuckDBPyConnection:
+        return duckdb.connect(str(self.warehouse), read_only=True)
+
+    def query(self, sql: str, params: list | None = None) -> list[tuple]:
+        con = self.connect()
+        try:
+            return con.execute(sql, params or []).fetchall()
+        finally:
+            con.close()
+
+
+def _dbt_executable() -> str:
+    beside_python = Path(sys.executable).parent / "dbt"
+    return str(beside_python) if beside_python.exists() else (shutil.which("dbt") or "dbt")
+
+
+def run_dbt(lake: Path, home: Path, *args: str) -> Build:
+    """Run dbt for real in dbt_project/, with its own home, target and log folders."""
+    home.mkdir(parents=True, exist_ok=True)
+    env = {
+        **os.environ,
+        "C360_LAKE": str(lake),
+        "C360_HOME": str(home),
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+        "DO_NOT_TRACK": "1",
+        "DBT_VERSION_CHECK": "false",
+    }
+    command = [
+        _dbt_executable(), *args,
+        "--profiles-dir", str(DBT_PROJECT_DIR),
+        "--project-dir", str(DBT_PROJECT_DIR),
+        "--target-path", str(home / "target"),
+        "--log-path", str(home / "logs"),
+    ]  # fmt: skip
+    done = subprocess.run(command, cwd=DBT_PROJECT_DIR, env=env, capture_output=True, text=True, timeout=900)
+    return Build(done.returncode, done.stdout + done.stderr, home / "warehouse.duckdb")
+
+
+def assert_green(build: Build) -> None:
+    assert build.returncode == 0, build.output[-6000:]
+
+
+def staged_and_quarantined(build: Build) -> dict[str, tuple[int, int]]:
+    con = build.connect()
+    try:
+        quarantined = dict(
+            con.execute("select source_table, count(*) from staging.quarantined_rows group by 1").fetchall()
+        )
+        return {
+            table: (con.execute(f"select count(*) from staging.{model}").fetchone()[0], quarantined.get(table, 0))
+            for table, model in STAGED_MODEL.items()
+        }
+    finally:
+        con.close()
+
+
+def assert_reconciles(build: Build, lake: Path) -> None:
+    """Rows counted from the files with Python = rows staged + rows quarantined, per source table."""
+    rows_in = count_lake_rows(lake)
+    counts = staged_and_quarantined(build)
+    problems = {
+        table: (rows_in[table], *counts[table])
+        for table in LAKE_FILES
+        if rows_in[table] != counts[table][0] + counts[table][1]
+    }
+    assert not problems, f"rows in != staged + quarantined (in, staged, quarantined): {problems}"
+
+
+def quarantined_keys(build: Build) -> dict[tuple[str, str], str]:
+    rows = build.query("select source_file, row_key, rejection_reason from staging.quarantined_rows")
+    return {(source_file, row_key): reason for source_file, row_key, reason in rows}
+
+
+# --------------------------------------------------------------------------------------------- builds
+@pytest.fixture(scope="module")
+def sample_build(tmp_path_factory: pytest.TempPathFactory) -> Build:
+    if not (SAMPLE_LAKE / "crm" / "contacts.csv").exists():
+        pytest.skip(f"the committed sample lake is absent ({SAMPLE_LAKE}); run `make lake` to write it")
+    return run_dbt(SAMPLE_LAKE, tmp_path_factory.mktemp("sample_home"), "build")
+
+
+@pytest.fixture(scope="module")
+def corrupted_lake(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return write_corrupted_lake(tmp_path_factory.mktemp("corrupted") / "lake")
+
+
+@pytest.fixture(scope="module")
+def corrupted_build(corrupted_lake: Path, tmp_path_factory: pytest.TempPathFactory) -> Build:
+    return run_dbt(corrupted_lake, tmp_path_factory.mktemp("corrupted_home"), "build")
+
+
+@pytest.fixture(scope="module")
+def crm_erp_lake(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return write_partial_lake(tmp_path_factory.mktemp("crm_erp") / "lake", ["crm", "erp"])
+
+
+@pytest.fixture(scope="module")
+def crm_erp_build(crm_erp_lake: Path, tmp_path_factory: pytest.TempPathFactory) -> Build:
+    return run_dbt(crm_erp_lake, tmp_path_factory.mktemp("crm_erp_home"), "build")
+
+
+@pytest.fixture(scope="module")
+def shop_orders_lake(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("shop_orders") / "lake"
+    return write_partial_lake(root, ["shop", "reference"], only=["shop/orders", "reference/fx_rates.csv"])
+
+
+@pytest.fixture(scope="module")
+def shop_orders_build(shop_orders_lake: Path, tmp_path_factory: pytest.TempPathFactory) -> Build:
+    return run_dbt(shop_orders_lake, tmp_path_factory.mktemp("shop_orders_home"), "build")
+
+
+# ---------------------------------------------------------------------------------------- sample lake
+def test_sample_build_is_green(sample_build: Build) -> None:
+    assert_green(sample_build)
+
+
+def shapes_of(con: duckdb.DuckDBPyConnection, model: str) -> list[tuple[str, str]]:
+    """(column, type) of a staging model, in column order."""
+    return con.execute(
+        "select column_name, data_type from information_schema.columns "
+        "where table_schema = 'staging' and table_name = ? order by ordinal_position",
+        [model],
+    ).fetchall()
+
+
+def test_conformed_entities_have_identical_columns(sample_build: Build) -> None:
+    assert_green(sample_build)
+    con = sample_build.connect()
+    try:
+        for entity, models in CONFORMED_ENTITIES.items():
+            first = shapes_of(con, models[0])
+            assert first, f"{models[0]} has no columns"
+            for model in models[1:]:
+                shape = shapes_of(con, model)
+                assert shape == first, f"{entity}: {model} differs from {models[0]}: {shape} != {first}"
+        assert [name for name, _ in shapes_of(con, "stg_crm__contacts")] == CONTACT_COLUMNS
+    finally:
+        con.close()
+
+
+def test_sample_reconciles_per_source_table(sample_build: Build) -> None:
+    assert_green(sample_build)
+    assert_reconciles(sample_build, SAMPLE_LAKE)
+    inventory = dict(sample_build.query("select source_name, rows_in from staging.lake_inventory"))
+    assert inventory == count_lake_rows(SAMPLE_LAKE)
+
+
+def test_every_injected_defect_is_quarantined(sample_build: Build) -> None:
+    assert_green(sample_build)
+    if not (SAMPLE_TRUTH / "malformed_rows.csv").exists():
+        pytest.skip(f"no ground truth at {SAMPLE_TRUTH}")
+    quarantined = quarantined_keys(sample_build)
+    with open(SAMPLE_TRUTH / "malformed_rows.csv", encoding="utf-8", newline="") as handle:
+        defects = list(csv.DictReader(handle))
+    assert defects
+    missing = [d for d in defects if (d["file"], d["row_key"]) not in quarantined]
+    assert not missing, f"{len(missing)} injected defects not quarantined, e.g. {missing[:5]}"
+    wrong_reason = [
+        (d, quarantined[(d["file"], d["row_key"])])
+        for d in defects
+        if f"{d['defect']}:" not in quarantined[(d["file"], d["row_key"])]
+    ]
+    assert not wrong_reason, f"quarantined for another reason: {wrong_reason[:5]}"
+    # Beyond the truth, only rows that depend on a quarantined or absent master row are quarantined.
+    listed = {(d["file"], d["row_key"]) for d in defects}
+    extra = sample_build.query(
+        "select source_table, source_file, row_key, rejection_code from staging.quarantined_rows"
+    )
+    unexpected = [row for row in extra if (row[1], row[2]) not in listed]
+    assert all(code in CASCADE_CODES and table in ORDER_TABLES for table, _, _, code in unexpected), Counter(
+        (table, code) for table, _, _, code in unexpected
+    )
+
+
+def test_sample_order_revenue_equals_line_revenue(sample_build: Build) -> None:
+    assert_green(sample_build)
+    con = sample_build.connect()
+    try:
+        for source in ("erp", "shop", "pos"):
+            orders = f"staging.stg_{source}__sales_orders"
+            lines = f"staging.stg_{source}__sales_order_lines"
+            mismatched = con.execute(
+                f"""
+                select orders.sales_order_id
+                from {orders} as orders
+                left join (
+                    select
+                        sales_order_id,
+                        count(*) as line_count,
+                        sum(extended_amount) as lines_amount,
+                        sum(extended_amount_eur) as lines_amount_eur
+                    from {lines}
+                    group by 1
+                ) as line_totals on orders.sales_order_id = line_totals.sales_order_id
+                where orders.line_count <> coalesce(line_totals.line_count, 0)
+                    or orders.total_amount <> coalesce(line_totals.lines_amount, 0) + orders.shipping_amount
+                    or orders.total_amount_eur
+                        <> coalesce(line_totals.lines_amount_eur, 0) + orders.shipping_amount_eur
+                """
+            ).fetchall()
+            assert not mismatched, f"{source}: order totals differ from their lines: {mismatched[:5]}"
+            total_orders, total_lines, shipping = con.execute(
+                f"select (select sum(total_amount_eur) from {orders}), (select sum(extended_amount_eur) "
+                f"from {lines}), (select sum(shipping_amount_eur) from {orders})"
+            ).fetchone()
+            assert total_orders == total_lines + shipping, source
+            assert total_orders > Decimal(0), source
+            orphans = con.execute(
+                f"select count(*) from {lines} where sales_order_id not in (select sales_order_id from {orders})"
+            ).fetchone()[0]
+            assert orphans == 0, source
+    finally:
+        con.close()
+
+
+def test_sample_staging_uses_cdm_keys(sample_build: Build) -> None:
+    assert_green(sample_build)
+    con = sample_build.connect()
+    try:
+        for model in CONFORMED_ENTITIES["contacts"]:
+            bad = con.execute(
+                f"select count(*) from staging.{model} where contact_id <> source_system || ':' || source_record_id"
+            ).fetchone()[0]
+            assert bad == 0, model
+        exposures = con.execute(
+            "select recipient_type, min(split_part(recipient_contact_id, ':', 1)), "
+            "max(split_part(recipient_contact_id, ':', 1)) "
+            "from staging.stg_marketing__campaign_exposures group by 1"
+        ).fetchall()
+        expected = {"crm_contact": "crm", "loyalty_card": "pos", "shop_account": "shop", "game_player": "game"}
+        for recipient_type, low, high in exposures:
+            assert low == high == expected[recipient_type]
+        networks = con.execute(
+            "select count(*) from staging.stg_reference__geo_networks "
+            "where network_start_ip > network_end_ip or network_end_ip > 4294967295"
+        ).fetchone()[0]
+        assert networks == 0
+    finally:
+        con.close()
+
+
+# ------------------------------------------------------------------------------------ corrupted lake
+def test_corrupted_lake_builds_and_loses_nothing(corrupted_build: Build, corrupted_lake: Path) -> None:
+    assert_green(corrupted_build)
+    assert_reconciles(corrupted_build, corrupted_lake)
+
+
+def test_corrupted_lake_quarantines_each_defect(corrupted_build: Build, corrupted_lake: Path) -> None:
+    assert_green(corrupted_build)
+    quarantined = quarantined_keys(corrupted_build)
+    # campaigns.csv holds only its header here, so an offer's campaign cannot be judged (and is not)
+    expected = [d for d in DEFECTS if (corrupted_lake / d[0]).exists() and d[2] != "unknown_campaign"]
+    expected += [
+        ("shop/orders/orders-2025-08.jsonl.gz", "line:1", "broken_json"),  # not JSON at all
+        ("shop/orders/orders-2025-08.jsonl.gz", "line:2", "blank_line"),
+        ("shop/orders/orders-2025-08.jsonl.gz", "line:3", "broken_json"),  # an array, not an object
+        ("shop/orders/orders-2025-08.jsonl.gz", "WS-00000010", "bad_value"),  # lines is not an array
+        ("shop/orders/orders-2025-08.jsonl.gz", "WS-00000011", "bad_number"),  # qty "two"
+        ("pos/transactions/pos_20250603.parquet", "S001-20250603-00001|2", "bad_number"),  # "many"
+        ("erp/customers.csv", "0000100004", "bad_date"),
+        ("erp/customers.csv", "0000100005", "wrong_field_count"),
+        ("erp/customers.csv", "line:7", "blank_line"),
+        ("reference/geoip/GeoLite2-City-Locations-en.csv", "2643743", "header_mismatch"),
+    ]
+    missing = [d for d in expected if (d[0], d[1]) not in quarantined]
+    assert not missing, missing
+    wrong = [(d, quarantined[(d[0], d[1])]) for d in expected if f"{d[2]}:" not in quarantined[(d[0], d[1])]]
+    assert not wrong, wrong
+    # the string-typed Parquet row whose values do parse is staged
+    staged = corrupted_build.query(
+        "select quantity from staging.stg_pos__sales_order_lines where source_record_id = 'S001-20250603-00001|1'"
+    )
+    assert staged == [(Decimal("1.000"),)]
+
+
+def test_corrupted_lake_reports_missing_empty_and_header_only_files(corrupted_build: Build) -> None:
+    assert_green(corrupted_build)
+    inventory = {
+        row[0]: row[1:]
+        for row in corrupted_build.query(
+            "select source_name, files_found, rows_in, lake_status, warning_message from staging.lake_inventory"
+        )
+    }
+    assert inventory["web.clickstream"][:3] == (0, 0, "missing")
+    assert "no files match" in inventory["web.clickstream"][3]
+    assert "Lake source web.clickstream: no files match" in corrupted_build.output
+    assert inventory["marketing.campaigns"][:3] == (1, 0, "empty")  # header only
+    assert inventory["game.telemetry"][:3] == (2, 5, "ok")  # one of the two files is empty
+    assert corrupted_build.query("select count(*) from staging.stg_web__click_events") == [(0,)]
+
+
+# -------------------------------------------------------------------------------------- partial lakes
+def test_crm_and_erp_only_lake_builds_with_empty_staging_for_the_rest(crm_erp_build: Build, crm_erp_lake: Path) -> None:
+    assert_green(crm_erp_build)
+    assert_reconciles(crm_erp_build, crm_erp_lake)
+    counts = staged_and_quarantined(crm_erp_build)
+    for table, (staged, quarantined) in counts.items():
+        if table.split(".")[0] in ("crm", "erp"):
+            assert staged > 0, table
+        else:
+            assert (staged, quarantined) == (0, 0), table
+            assert f"Lake source {table}: no files match" in crm_erp_build.output, table
+    missing = {row[0] for row in crm_erp_build.query("select source_name from staging.lake_inventory "
+                                                      "where lake_status = 'missing'")}  # fmt: skip
+    assert missing == {table for table in LAKE_FILES if table.split(".")[0] not in ("crm", "erp")}
+    for model in ("stg_pos__sales_orders", "stg_shop__sales_order_lines", "stg_game__game_events"):
+        assert crm_erp_build.query(f"select count(*) from staging.{model}") == [(0,)], model
+
+
+def test_shop_orders_only_lake_stages_the_orders(shop_orders_build: Build, shop_orders_lake: Path) -> None:
+    assert_green(shop_orders_build)
+    assert_reconciles(shop_orders_build, shop_orders_lake)
+    # accounts, offers and products were not delivered, so those references are not judged
+    orders = shop_orders_build.query(
+        "select sales_order_id, customer_contact_id, total_amount_eur from staging.stg_shop__sales_orders order by 1"
+    )
+    assert [order[0] for order in orders] == ["shop:WS-00000001", "shop:WS-00000002", "shop:WS-00000005",
+                                              "shop:WS-00000006"]  # fmt: skip
+    assert all(order[2] is not None for order in orders)  # fx rates were delivered
+    assert shop_orders_build.query("select count(*) from staging.stg_shop__contacts") == [(0,)]
+    assert "Lake source shop.accounts: no files match" in shop_orders_build.output
+
+
+def test_relative_lake_path_is_a_clear_error(tmp_path: Path) -> None:
+    build = run_dbt(Path("seeds_data/lake"), tmp_path / "home", "compile", "--select", "raw_crm__contacts")
+    assert build.returncode != 0
+    assert "C360_LAKE must be the absolute path" in build.output
+    assert "export C360_LAKE=$PWD/seeds_data/lake" in build.output
