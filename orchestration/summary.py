@@ -8,11 +8,15 @@ from pathlib import Path
 import duckdb
 
 _SKIP_SCHEMAS = ("information_schema", "pg_catalog")
+# raw_* views and base_* parse tables are internal steps of staging; the summary lists what users query.
+_INTERNAL_PREFIXES = ("raw_", "base_")
 
 
 @dataclass
 class RunSummary:
     rows_per_model: dict[str, int] = field(default_factory=dict)
+    # (source, files found, rows in, rows staged, rows quarantined)
+    lake_sources: list[tuple[str, int, int, int, int]] = field(default_factory=list)
     quarantined: list[tuple[str, str, int]] = field(default_factory=list)  # (source_table, reason, rows)
     warnings: list[str] = field(default_factory=list)
 
@@ -21,13 +25,17 @@ class RunSummary:
         return sum(rows for _, _, rows in self.quarantined)
 
     def render(self) -> str:
-        lines = ["", "c360 run summary", "================", "", "Rows per model:"]
+        lines = ["", "c360 run summary", "================", "", "Lake sources (rows in = staged + quarantined):"]
+        lines.append(f"  {'source':<28} {'files':>6} {'rows in':>12} {'staged':>12} {'quarantined':>12}")
+        for source, files, rows_in, staged, quarantined in self.lake_sources:
+            lines.append(f"  {source:<28} {files:>6,} {rows_in:>12,} {staged:>12,} {quarantined:>12,}")
+        lines += ["", "Rows per model:"]
         width = max((len(name) for name in self.rows_per_model), default=10)
         for name, rows in sorted(self.rows_per_model.items()):
             lines.append(f"  {name:<{width}}  {rows:>12,}")
         lines += ["", f"Rows quarantined: {self.rows_quarantined:,}"]
-        for source_table, reason, rows in self.quarantined:
-            lines.append(f"  {source_table:<36} {reason:<40} {rows:>8,}")
+        for source_table, code, rows in self.quarantined:
+            lines.append(f"  {source_table:<28} {code:<40} {rows:>8,}")
         lines += ["", f"Warnings: {len(self.warnings)}"]
         lines += [f"  - {warning}" for warning in self.warnings]
         return "\n".join(lines) + "\n"
@@ -55,21 +63,27 @@ def summarize_warehouse(warehouse: Path) -> RunSummary:
             list(_SKIP_SCHEMAS),
         ).fetchall()
         for schema, name in relations:
+            if name.startswith(_INTERNAL_PREFIXES):
+                continue
             count = con.execute(f'select count(*) from "{schema}"."{name}"').fetchone()
             summary.rows_per_model[f"{schema}.{name}"] = int(count[0]) if count else 0
         if _relation_exists(con, "staging", "quarantined_rows"):
             summary.quarantined = [
                 (str(table), str(reason), int(rows))
                 for table, reason, rows in con.execute(
-                    "select source_table, rejection_reason, count(*) from staging.quarantined_rows "
+                    "select source_table, rejection_code, count(*) from staging.quarantined_rows "
                     "group by all order by 1, 2"
                 ).fetchall()
             ]
         if _relation_exists(con, "staging", "lake_inventory"):
-            for source, path in con.execute(
-                "select source_name, lake_path from staging.lake_inventory where files_found = 0 order by 1"
-            ).fetchall():
-                summary.warnings.append(f"lake source {source} is missing (no files match {path}); staged empty")
+            inventory = con.execute(
+                "select source_name, files_found, rows_in, rows_staged, rows_quarantined, warning_message "
+                "from staging.lake_inventory order by 1"
+            ).fetchall()
+            for source, files, rows_in, staged, quarantined, warning in inventory:
+                summary.lake_sources.append((source, files, rows_in, staged, quarantined))
+                if warning:
+                    summary.warnings.append(str(warning))
     finally:
         con.close()
     return summary
