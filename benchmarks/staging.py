@@ -26,6 +26,7 @@ FLOOR_SCAN = """
 import sys, duckdb
 lake = sys.argv[1]
 con = duckdb.connect(sys.argv[2])
+con.execute("set enable_progress_bar = false")
 reads = {
     "crm_contacts": f"read_csv('{lake}/crm/contacts.csv', all_varchar=true)",
     "erp_customers": f"read_csv('{lake}/erp/customers.csv', delim=';', all_varchar=true)",
@@ -109,7 +110,7 @@ def bench_scale(scale: float, out_root: Path, seed: int) -> dict[str, float]:
         "generate_rows_per_s": lake_rows / generated.seconds,
         "generate_peak_mb": generated.peak_mb,
         "floor_scan_s": floor.seconds,
-        "floor_rows": float(floor.stdout.strip() or 0),
+        "floor_rows": float(floor.stdout.strip().splitlines()[-1]),
         "dbt_run_staging_s": run.seconds,
         "dbt_run_peak_mb": run.peak_mb,
         "dbt_build_staging_s": build.seconds,
