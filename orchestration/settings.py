@@ -12,6 +12,7 @@ Paths handed to dbt and DuckDB are made absolute, because DuckDB views keep path
 from __future__ import annotations
 
 import os
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -86,4 +87,9 @@ def apply_settings(settings: C360Settings | None = None) -> C360Settings:
     if not dagster_yaml.exists() or dagster_yaml.read_text() != _DAGSTER_YAML:
         dagster_yaml.write_text(_DAGSTER_YAML)
     os.environ.update(settings.env())
+    # dbt and dagster live beside this Python; children (dbt parse, dagster dev) find them without an
+    # activated virtual environment.
+    bin_dir = str(Path(sys.executable).parent)
+    if bin_dir not in os.environ.get("PATH", "").split(os.pathsep):
+        os.environ["PATH"] = os.pathsep.join([bin_dir, os.environ.get("PATH", "")])
     return settings

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import socket
@@ -140,6 +141,14 @@ def test_ui_serves_on_localhost_and_stops_cleanly(tmp_path: Path, stop_signal: s
             except OSError:
                 time.sleep(1)
         assert ready, "the Dagster UI did not answer on 127.0.0.1"
+        # the code location loaded: the asset graph is served through the UI's GraphQL API
+        query = json.dumps({"query": "{ assetNodes { assetKey { path } } }"}).encode()
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{port}/graphql", data=query, headers={"Content-Type": "application/json"}
+        )
+        with urllib.request.urlopen(request, timeout=60) as response:
+            nodes = json.loads(response.read())["data"]["assetNodes"]
+        assert ["staging", "stg_crm__contacts"] in [node["assetKey"]["path"] for node in nodes]
         process.send_signal(stop_signal)
         output, _ = process.communicate(timeout=60)
         assert process.returncode == 0, output
