@@ -1,0 +1,151 @@
+-- Identity resolution, step 2 (block): the pairs of contacts worth comparing. Each contact is unpivoted
+-- into one row per blocking key it has, contacts sharing a key are paired, and keys shared by more than
+-- var('c360_identity_max_block_size') contacts (a shop's hotline, a big household) are dropped, so the
+-- number of pairs grows about linearly with the number of contacts.
+{%- set block_types = ['email', 'phone', 'linked_id', 'name_postcode', 'name_birth_date', 'swapped_name_postcode'] %}
+
+with
+
+contacts as (
+    select * from {{ ref('int_contacts_normalized') }}
+),
+
+block_keys as (
+    select
+        contact_id,
+        'email' as block_type,
+        email_normalized as block_key
+    from contacts
+    where email_normalized is not null
+
+    union all
+
+    select
+        contact_id,
+        'phone' as block_type,
+        phone_e164 as block_key
+    from contacts
+    where phone_e164 is not null
+
+    union all
+
+    select
+        contact_id,
+        'phone' as block_type,
+        mobile_e164 as block_key
+    from contacts
+    where mobile_e164 is not null
+
+    union all
+
+    -- A record that names another record as its link shares a key with that record's own contact_id.
+    select
+        contact_id,
+        'linked_id' as block_type,
+        {{ dbt.concat(['linked_source_system', "':'", 'linked_source_record_id']) }} as block_key
+    from contacts
+    where linked_source_system is not null and linked_source_record_id is not null
+
+    union all
+
+    select
+        contact_id,
+        'linked_id' as block_type,
+        contact_id as block_key
+    from contacts
+
+    union all
+
+    select
+        contact_id,
+        'name_postcode' as block_type,
+        {{ dbt.concat(['substring(last_name_normalized, 1, 4)', "'|'", 'postal_code_normalized']) }} as block_key
+    from contacts
+    where last_name_normalized is not null and postal_code_normalized is not null
+
+    union all
+
+    select
+        contact_id,
+        'name_birth_date' as block_type,
+        {{ dbt.concat(['first_name_canonical', "'|'", dbt.cast('birth_date', dbt.type_string())]) }} as block_key
+    from contacts
+    where first_name_canonical is not null and birth_date is not null
+
+    union all
+
+    -- Order-free name pair: "anna | schmidt" for Anna Schmidt and for first / last swapped Schmidt Anna.
+    select
+        contact_id,
+        'swapped_name_postcode' as block_type,
+        {{ dbt.concat([
+            'least(first_name_canonical, last_name_normalized)', "'|'",
+            'greatest(first_name_canonical, last_name_normalized)', "'|'",
+            'postal_code_normalized',
+        ]) }} as block_key
+    from contacts
+    where
+        first_name_canonical is not null
+        and last_name_normalized is not null
+        and postal_code_normalized is not null
+),
+
+distinct_block_keys as (
+    select distinct
+        contact_id,
+        block_type,
+        block_key
+    from block_keys
+),
+
+block_sizes as (
+    select
+        block_type,
+        block_key,
+        count(*) as block_size
+    from distinct_block_keys
+    group by block_type, block_key
+),
+
+capped_block_keys as (
+    select distinct_block_keys.*
+    from distinct_block_keys
+    inner join block_sizes
+        on
+            distinct_block_keys.block_type = block_sizes.block_type
+            and distinct_block_keys.block_key = block_sizes.block_key
+    where
+        block_sizes.block_size > 1
+        and block_sizes.block_size <= {{ var('c360_identity_max_block_size', 50) }}
+),
+
+paired as (
+    select distinct
+        contacts_a.contact_id as contact_id_a,
+        contacts_b.contact_id as contact_id_b,
+        contacts_a.block_type
+    from capped_block_keys as contacts_a
+    inner join capped_block_keys as contacts_b
+        on
+            contacts_a.block_type = contacts_b.block_type
+            and contacts_a.block_key = contacts_b.block_key
+            and contacts_a.contact_id < contacts_b.contact_id
+),
+
+aggregated as (
+    select
+        contact_id_a,
+        contact_id_b,
+        {% for block_type in block_types %}
+            max(case when block_type = '{{ block_type }}' then 1 else 0 end) = 1 as is_blocked_on_{{ block_type }},
+        {% endfor %}
+        {{ dbt.listagg('block_type', "', '", 'order by block_type') }} as blocking_keys
+    from paired
+    group by contact_id_a, contact_id_b
+),
+
+final as (
+    select * from aggregated
+)
+
+select * from final

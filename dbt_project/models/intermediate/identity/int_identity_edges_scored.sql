@@ -1,0 +1,188 @@
+-- Identity resolution, step 3 (compare and score): every candidate pair with its comparison features,
+-- a weighted score and the match decision. Weights and threshold come from var('c360_identity_weights');
+-- a pair whose birth dates are both known and neither equal nor day/month swapped never matches.
+{%- set weights = var('c360_identity_weights', {
+    'linked_id': 10.0,
+    'email': 6.0,
+    'phone': 2.0,
+    'first_name': 2.0,
+    'last_name': 2.0,
+    'street': 1.5,
+    'postcode': 1.0,
+    'birth_date': 3.0,
+    'birth_date_swapped': 2.0,
+    'first_name_mismatch': -3.0,
+    'birth_year_conflict': -4.0,
+    'name_similarity_floor': 0.85,
+    'match_threshold': 6.0,
+}) %}
+{%- set floor = weights['name_similarity_floor'] %}
+
+with
+
+candidate_pairs as (
+    select * from {{ ref('int_identity_candidate_pairs') }}
+),
+
+contacts as (
+    select * from {{ ref('int_contacts_normalized') }}
+),
+
+joined as (
+    select
+        candidate_pairs.contact_id_a,
+        candidate_pairs.contact_id_b,
+        candidate_pairs.blocking_keys,
+        contacts_a.contact_id as contact_id_of_a,
+        contacts_b.contact_id as contact_id_of_b,
+        contacts_a.first_name_canonical as first_name_a,
+        contacts_b.first_name_canonical as first_name_b,
+        contacts_a.last_name_normalized as last_name_a,
+        contacts_b.last_name_normalized as last_name_b,
+        contacts_a.email_normalized as email_a,
+        contacts_b.email_normalized as email_b,
+        contacts_a.phone_e164 as phone_a,
+        contacts_b.phone_e164 as phone_b,
+        contacts_a.mobile_e164 as mobile_a,
+        contacts_b.mobile_e164 as mobile_b,
+        contacts_a.street_normalized as street_a,
+        contacts_b.street_normalized as street_b,
+        contacts_a.postal_code_normalized as postal_code_a,
+        contacts_b.postal_code_normalized as postal_code_b,
+        contacts_a.birth_date as birth_date_a,
+        contacts_b.birth_date as birth_date_b,
+        contacts_a.birth_date_swapped as birth_date_swapped_a,
+        coalesce(contacts_a.birth_year, extract(year from contacts_a.birth_date)) as birth_year_a,
+        coalesce(contacts_b.birth_year, extract(year from contacts_b.birth_date)) as birth_year_b,
+        {{ dbt.concat(['contacts_a.linked_source_system', "':'", 'contacts_a.linked_source_record_id']) }}
+            as linked_id_a,
+        {{ dbt.concat(['contacts_b.linked_source_system', "':'", 'contacts_b.linked_source_record_id']) }}
+            as linked_id_b
+    from candidate_pairs
+    inner join contacts as contacts_a
+        on candidate_pairs.contact_id_a = contacts_a.contact_id
+    inner join contacts as contacts_b
+        on candidate_pairs.contact_id_b = contacts_b.contact_id
+),
+
+features as (
+    select
+        contact_id_a,
+        contact_id_b,
+        blocking_keys,
+        coalesce(email_a = email_b, false) as is_email_match,
+        coalesce(
+            phone_a = phone_b or phone_a = mobile_b or mobile_a = phone_b or mobile_a = mobile_b, false
+        ) as is_phone_match,
+        coalesce(linked_id_a = contact_id_of_b, false)
+        or coalesce(linked_id_b = contact_id_of_a, false) as is_linked_id_match,
+        coalesce({{ jaro_winkler_similarity('first_name_a', 'first_name_b') }}, 0) as first_name_similarity,
+        coalesce({{ jaro_winkler_similarity('last_name_a', 'last_name_b') }}, 0) as last_name_similarity,
+        coalesce(
+            (
+                {{ jaro_winkler_similarity('first_name_a', 'last_name_b') }}
+                + {{ jaro_winkler_similarity('last_name_a', 'first_name_b') }}
+            ) / 2,
+            0
+        ) as swapped_name_similarity,
+        coalesce({{ jaro_winkler_similarity('street_a', 'street_b') }}, 0) as street_similarity,
+        coalesce(postal_code_a = postal_code_b, false) as is_postal_code_match,
+        coalesce(birth_date_a = birth_date_b, false) as is_birth_date_match,
+        coalesce(birth_date_swapped_a = birth_date_b, false) as is_birth_date_swapped_match,
+        coalesce(
+            birth_date_a <> birth_date_b and not coalesce(birth_date_swapped_a = birth_date_b, false), false
+        ) as is_birth_date_conflict,
+        coalesce(birth_year_a <> birth_year_b, false) as is_birth_year_conflict,
+        first_name_a is not null and first_name_b is not null as has_both_first_names
+    from joined
+),
+
+-- Names count only when similar enough; first and last name as written, or swapped, whichever scores higher.
+name_scored as (
+    select
+        *,
+        greatest(
+            case when first_name_similarity >= {{ floor }} then first_name_similarity else 0 end
+            * {{ weights['first_name'] }}
+            + case when last_name_similarity >= {{ floor }} then last_name_similarity else 0 end
+            * {{ weights['last_name'] }},
+            case when swapped_name_similarity >= {{ floor }} then swapped_name_similarity else 0 end
+            * ({{ weights['first_name'] }} + {{ weights['last_name'] }})
+        ) as name_score,
+        (first_name_similarity >= {{ floor }} and last_name_similarity >= {{ floor }})
+        or swapped_name_similarity >= {{ floor }} as is_name_match,
+        has_both_first_names
+        and first_name_similarity < {{ floor }}
+        and swapped_name_similarity < {{ floor }} as is_first_name_mismatch
+    from features
+),
+
+scored as (
+    select
+        *,
+        case when is_linked_id_match then {{ weights['linked_id'] }} else 0 end
+        + case when is_email_match then {{ weights['email'] }} else 0 end
+        + case when is_phone_match then {{ weights['phone'] }} else 0 end
+        + name_score
+        + case when street_similarity >= {{ floor }} then street_similarity * {{ weights['street'] }} else 0 end
+        + case when is_postal_code_match then {{ weights['postcode'] }} else 0 end
+        + case
+            when is_birth_date_match then {{ weights['birth_date'] }}
+            when is_birth_date_swapped_match then {{ weights['birth_date_swapped'] }}
+            else 0
+        end
+        + case when is_first_name_mismatch then {{ weights['first_name_mismatch'] }} else 0 end
+        + case when is_birth_year_conflict then {{ weights['birth_year_conflict'] }} else 0 end
+            as match_score,
+        is_birth_date_conflict as is_never_match
+    from name_scored
+),
+
+decided as (
+    select
+        *,
+        match_score >= {{ weights['match_threshold'] }} and not is_never_match as is_match,
+        case
+            when is_linked_id_match then 'linked_id'
+            when is_email_match and is_name_match then 'email+name'
+            when is_phone_match and is_name_match and (is_birth_date_match or is_birth_date_swapped_match)
+                then 'phone+name+dob'
+            when is_name_match and (is_birth_date_match or is_birth_date_swapped_match) then 'name+dob'
+            when is_phone_match and is_name_match then 'phone+name'
+            when is_name_match and (is_postal_code_match or street_similarity >= {{ floor }})
+                then 'fuzzy_name+address'
+            when is_email_match then 'email'
+            when is_phone_match then 'phone'
+            else 'weak'
+        end as match_rule
+    from scored
+),
+
+final as (
+    select
+        contact_id_a,
+        contact_id_b,
+        blocking_keys,
+        is_linked_id_match,
+        is_email_match,
+        is_phone_match,
+        first_name_similarity,
+        last_name_similarity,
+        swapped_name_similarity,
+        street_similarity,
+        is_postal_code_match,
+        is_birth_date_match,
+        is_birth_date_swapped_match,
+        is_birth_date_conflict,
+        is_birth_year_conflict,
+        is_name_match,
+        is_first_name_mismatch,
+        name_score,
+        match_score,
+        is_never_match,
+        is_match,
+        match_rule
+    from decided
+)
+
+select * from final
