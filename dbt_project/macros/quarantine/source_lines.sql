@@ -96,3 +96,15 @@
 {% macro row_key(key_expression) -%}
     coalesce({{ key_expression }}, {{ dbt.concat(["'line:'", dbt.cast('line_number', dbt.type_string())]) }})
 {%- endmacro %}
+
+
+{#-
+    1 for the first occurrence of a record key, 2, 3, ... for its duplicates. The first well-formed row
+    wins (a structurally rejected row never shadows a good one), then file and line order.
+-#}
+{% macro key_occurrence(key_columns) -%}
+    row_number() over (
+        partition by {{ key_columns }}
+        order by case when structure_rejection is null then 0 else 1 end, source_file, line_number
+    )
+{%- endmacro %}

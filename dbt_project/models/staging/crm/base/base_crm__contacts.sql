@@ -41,10 +41,7 @@ parsed as (
         donotbulkemail as do_not_bulk_email_text,
         {{ parse_boolean('donotbulkemail', ['1'], ['0']) }} as do_not_bulk_email,
         new_erpcustomernumber as erp_customer_number,
-        row_number() over (
-            partition by contactid
-            order by case when structure_rejection is null then 0 else 1 end, source_file, line_number
-        ) as key_occurrence
+        {{ key_occurrence('contactid') }} as key_occurrence
     from split_lines
 ),
 

@@ -37,10 +37,7 @@ parsed as (
         {{ parse_date('erdat', 'YYYYMMDD') }} as created_on,
         aedat as modified_on_text,
         {{ parse_date('aedat', 'YYYYMMDD') }} as modified_on,
-        row_number() over (
-            partition by kunnr
-            order by case when structure_rejection is null then 0 else 1 end, source_file, line_number
-        ) as key_occurrence
+        {{ key_occurrence('kunnr') }} as key_occurrence
     from split_lines
 ),
 

@@ -71,10 +71,7 @@ parsed as (
 numbered as (
     select
         *,
-        row_number() over (
-            partition by line_key
-            order by case when structure_rejection is null then 0 else 1 end, source_file, line_number
-        ) as key_occurrence
+        {{ key_occurrence('line_key') }} as key_occurrence
     from parsed
 ),
 

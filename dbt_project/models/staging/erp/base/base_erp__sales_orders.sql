@@ -48,10 +48,7 @@ parsed as (
         {{ parse_timestamp_utc(dbt.concat(['audat', 'erzet']), 'YYYYMMDDHHMMSS') }} as ordered_at,
         waerk as transaction_currency_code,
         {{ parse_decimal('netwr', 'decimal(18, 2)', decimal_separator=',') }} as source_net_amount,
-        row_number() over (
-            partition by vbeln
-            order by case when structure_rejection is null then 0 else 1 end, source_file, line_number
-        ) as key_occurrence
+        {{ key_occurrence('vbeln') }} as key_occurrence
     from split_lines
 ),
 

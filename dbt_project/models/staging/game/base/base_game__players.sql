@@ -30,10 +30,7 @@ parsed as (
         end as birth_year,
         created_at as created_at_text,
         {{ parse_timestamp_utc('created_at', 'ISO8601') }} as created_at,
-        row_number() over (
-            partition by player_id
-            order by case when structure_rejection is null then 0 else 1 end, source_file, line_number
-        ) as key_occurrence
+        {{ key_occurrence('player_id') }} as key_occurrence
     from split_lines
 ),
 

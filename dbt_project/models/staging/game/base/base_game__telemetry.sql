@@ -49,10 +49,7 @@ typed as (
         {{ parse_integer('session_duration_text', dbt.type_int()) }} as session_duration_seconds,
         {{ parse_decimal('amount_text', 'decimal(18, 2)') }} as amount,
         {{ ipv4_to_bigint('ip_address') }} as ip_number,
-        row_number() over (
-            partition by event_id
-            order by case when structure_rejection is null then 0 else 1 end, source_file, line_number
-        ) as key_occurrence
+        {{ key_occurrence('event_id') }} as key_occurrence
     from parsed
 ),
 

@@ -34,10 +34,7 @@ parsed as (
         {{ parse_decimal('budget_eur', 'decimal(18, 2)') }} as budget_amount_eur,
         holdout_share as holdout_share_text,
         {{ parse_decimal('holdout_share', 'decimal(9, 4)') }} as holdout_share,
-        row_number() over (
-            partition by campaign_id
-            order by case when structure_rejection is null then 0 else 1 end, source_file, line_number
-        ) as key_occurrence
+        {{ key_occurrence('campaign_id') }} as key_occurrence
     from split_lines
 ),
 

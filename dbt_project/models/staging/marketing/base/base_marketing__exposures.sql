@@ -52,10 +52,7 @@ parsed as (
         {{ parse_timestamp_utc('sent_at', 'ISO8601') }} as sent_at,
         clicked_at as clicked_at_text,
         {{ parse_timestamp_utc('clicked_at', 'ISO8601') }} as clicked_at,
-        row_number() over (
-            partition by exposure_id
-            order by case when structure_rejection is null then 0 else 1 end, source_file, line_number
-        ) as key_occurrence
+        {{ key_occurrence('exposure_id') }} as key_occurrence
     from split_lines
 ),
 

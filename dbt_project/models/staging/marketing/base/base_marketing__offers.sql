@@ -53,10 +53,7 @@ parsed as (
         {{ parse_date('valid_from', 'YYYY-MM-DD') }} as valid_from_date,
         valid_to as valid_to_text,
         {{ parse_date('valid_to', 'YYYY-MM-DD') }} as valid_to_date,
-        row_number() over (
-            partition by offer_id
-            order by case when structure_rejection is null then 0 else 1 end, source_file, line_number
-        ) as key_occurrence
+        {{ key_occurrence('offer_id') }} as key_occurrence
     from split_lines
 ),
 

@@ -42,10 +42,7 @@ parsed as (
         home_store_id,
         opt_in_sms as opt_in_sms_text,
         {{ parse_boolean('opt_in_sms', ['Y'], ['N']) }} as has_sms_opt_in,
-        row_number() over (
-            partition by card_id
-            order by case when structure_rejection is null then 0 else 1 end, source_file, line_number
-        ) as key_occurrence
+        {{ key_occurrence('card_id') }} as key_occurrence
     from split_lines
 ),
 

@@ -22,10 +22,7 @@ parsed as (
         structure_rejection,
         currency_code,
         {{ parse_decimal('eur_per_unit', 'decimal(18, 8)') }} as eur_per_unit,
-        row_number() over (
-            partition by currency_code
-            order by case when structure_rejection is null then 0 else 1 end, source_file, line_number
-        ) as key_occurrence
+        {{ key_occurrence('currency_code') }} as key_occurrence
     from split_lines
 ),
 

@@ -42,10 +42,7 @@ parsed as (
         {{ parse_decimal('longitude', 'decimal(9, 6)') }} as longitude,
         accuracy_radius as accuracy_radius_text,
         {{ parse_integer('accuracy_radius', dbt.type_int()) }} as accuracy_radius,
-        row_number() over (
-            partition by network
-            order by case when structure_rejection is null then 0 else 1 end, source_file, line_number
-        ) as key_occurrence
+        {{ key_occurrence('network') }} as key_occurrence
     from split_lines
 ),
 

@@ -38,10 +38,7 @@ parsed as (
         time_zone,
         is_in_european_union as is_in_european_union_text,
         {{ parse_boolean('is_in_european_union', ['1'], ['0']) }} as is_in_european_union,
-        row_number() over (
-            partition by geoname_id
-            order by case when structure_rejection is null then 0 else 1 end, source_file, line_number
-        ) as key_occurrence
+        {{ key_occurrence('geoname_id') }} as key_occurrence
     from split_lines
 ),
 

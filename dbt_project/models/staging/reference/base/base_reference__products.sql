@@ -28,10 +28,7 @@ parsed as (
         {{ parse_decimal('list_price_eur', 'decimal(18, 2)') }} as list_price_eur,
         launched_on as launched_on_text,
         {{ parse_date('launched_on', 'YYYY-MM-DD') }} as launched_on,
-        row_number() over (
-            partition by sku
-            order by case when structure_rejection is null then 0 else 1 end, source_file, line_number
-        ) as key_occurrence
+        {{ key_occurrence('sku') }} as key_occurrence
     from split_lines
 ),
 

@@ -29,10 +29,7 @@ parsed as (
         country,
         opened_on as opened_on_text,
         {{ parse_date('opened_on', 'YYYY-MM-DD') }} as opened_on,
-        row_number() over (
-            partition by store_id
-            order by case when structure_rejection is null then 0 else 1 end, source_file, line_number
-        ) as key_occurrence
+        {{ key_occurrence('store_id') }} as key_occurrence
     from split_lines
 ),
 

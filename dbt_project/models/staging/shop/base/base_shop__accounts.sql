@@ -39,10 +39,7 @@ typed as (
         {{ parse_boolean('newsletter_text', ['true'], ['false']) }} as has_newsletter_opt_in,
         {{ parse_timestamp_utc('created_at_text', 'ISO8601') }} as created_at,
         {{ parse_timestamp_utc('updated_at_text', 'ISO8601') }} as modified_at,
-        row_number() over (
-            partition by account_id
-            order by case when structure_rejection is null then 0 else 1 end, source_file, line_number
-        ) as key_occurrence
+        {{ key_occurrence('account_id') }} as key_occurrence
     from parsed
 ),
 

@@ -64,10 +64,7 @@ typed as (
         {{ parse_timestamp_utc('created_at_text', 'ISO8601') }} as ordered_at,
         {{ parse_decimal('shipping_fee_text', 'decimal(18, 2)') }} as shipping_amount,
         {{ parse_decimal('total_text', 'decimal(18, 2)') }} as source_total_amount,
-        row_number() over (
-            partition by order_id
-            order by case when structure_rejection is null then 0 else 1 end, source_file, line_number
-        ) as key_occurrence
+        {{ key_occurrence('order_id') }} as key_occurrence
     from parsed
 ),
 

@@ -58,10 +58,7 @@ typed as (
         *,
         {{ parse_timestamp_utc('event_at_text', 'ISO8601') }} as event_at,
         {{ ipv4_to_bigint('ip_address') }} as ip_number,
-        row_number() over (
-            partition by event_id
-            order by case when structure_rejection is null then 0 else 1 end, source_file, line_number
-        ) as key_occurrence
+        {{ key_occurrence('event_id') }} as key_occurrence
     from parsed
 ),
 
