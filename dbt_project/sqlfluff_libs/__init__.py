@@ -105,3 +105,32 @@ class _Target:
 
 
 target = _Target()
+
+
+def _project_vars() -> dict[str, Any]:
+    import pathlib
+
+    import yaml
+
+    project = pathlib.Path(__file__).resolve().parent.parent / "dbt_project.yml"
+    return dict(yaml.safe_load(project.read_text(encoding="utf-8")).get("vars") or {})
+
+
+_VARS = _project_vars()
+
+
+def var(name: str, default: Any = None) -> Any:
+    """dbt's var(): the value from dbt_project.yml, else the default, else a placeholder name."""
+    if name in _VARS:
+        return _VARS[name]
+    return default if default is not None else "item"
+
+
+class _RunStartedAt:
+    @staticmethod
+    def strftime(_format: str) -> str:
+        return "2026-01-01 00:00:00"
+
+
+run_started_at = _RunStartedAt()
+invocation_id = "00000000-0000-0000-0000-000000000000"

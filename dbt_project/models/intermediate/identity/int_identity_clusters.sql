@@ -1,0 +1,172 @@
+-- Identity resolution, step 5 (cluster): connected components of the match edges by iterated min-label
+-- propagation. Every contact starts with its own id as label; each pass gives every contact the smallest
+-- label among itself and its neighbours. After as many passes as the longest shortest path from a
+-- cluster's smallest id, all members carry that id. The passes are unrolled into
+-- var('c360_identity_cluster_iterations') plain joins (no recursive CTE), so Spark SQL runs them too; the
+-- test assert_identity_clusters_converged fails when a pass more would still change a label.
+-- Guards after clustering: clusters larger than var('c360_identity_max_cluster_size') are split into
+-- single contacts (a chain of weak matches, not a person), and a steward's never_match pair that still
+-- shares a cluster through other records has its second contact detached. Both are listed in
+-- identity_cluster_warnings.
+{%- set iterations = var('c360_identity_cluster_iterations') %}
+
+with
+
+contacts as (
+    select contact_id from {{ ref('int_contacts_normalized') }}
+),
+
+match_edges as (
+    select * from {{ ref('int_identity_match_edges') }}
+),
+
+overrides as (
+    select * from {{ ref('identity_steward_overrides') }}
+),
+
+-- Both directions of every edge, plus each matched contact to itself so it keeps its own label in the minimum.
+-- Contacts without an edge are their own cluster and skip the passes.
+neighbours as (
+    select
+        contact_id_a as contact_id,
+        contact_id_b as neighbour_id
+    from match_edges
+
+    union all
+
+    select
+        contact_id_b as contact_id,
+        contact_id_a as neighbour_id
+    from match_edges
+),
+
+linked_contacts as (
+    select distinct contact_id from neighbours
+),
+
+neighbours_and_self as (
+    select
+        contact_id,
+        neighbour_id
+    from neighbours
+
+    union all
+
+    select
+        contact_id,
+        contact_id as neighbour_id
+    from linked_contacts
+),
+
+labels_0 as (
+    select
+        contact_id,
+        contact_id as cluster_label
+    from linked_contacts
+),
+
+{% for pass_number in range(1, iterations + 1) %}
+    labels_{{ pass_number }} as (
+        select
+            neighbours_and_self.contact_id,
+            min(labels_{{ pass_number - 1 }}.cluster_label) as cluster_label
+        from neighbours_and_self
+        inner join labels_{{ pass_number - 1 }}
+            on neighbours_and_self.neighbour_id = labels_{{ pass_number - 1 }}.contact_id
+        group by neighbours_and_self.contact_id
+    ),
+
+{% endfor %}
+
+propagated as (
+    select
+        contacts.contact_id,
+        coalesce(labels_{{ iterations }}.cluster_label, contacts.contact_id) as propagated_cluster_label
+    from contacts
+    left join labels_{{ iterations }}
+        on contacts.contact_id = labels_{{ iterations }}.contact_id
+),
+
+sized as (
+    select
+        contact_id,
+        propagated_cluster_label,
+        count(*) over (partition by propagated_cluster_label) as propagated_cluster_size
+    from propagated
+),
+
+capped as (
+    select
+        contact_id,
+        propagated_cluster_label,
+        propagated_cluster_size,
+        propagated_cluster_size > {{ var('c360_identity_max_cluster_size') }} as is_in_oversized_cluster,
+        case
+            when propagated_cluster_size > {{ var('c360_identity_max_cluster_size') }} then contact_id
+            else propagated_cluster_label
+        end as capped_cluster_label
+    from sized
+),
+
+never_match_pairs as (
+    select distinct
+        least(contact_id_a, contact_id_b) as contact_id_a,
+        greatest(contact_id_a, contact_id_b) as contact_id_b
+    from overrides
+    where decision = 'never_match'
+),
+
+steward_detached as (
+    select distinct never_match_pairs.contact_id_b as contact_id
+    from never_match_pairs
+    inner join capped as capped_a
+        on never_match_pairs.contact_id_a = capped_a.contact_id
+    inner join capped as capped_b
+        on never_match_pairs.contact_id_b = capped_b.contact_id
+    where capped_a.capped_cluster_label = capped_b.capped_cluster_label
+),
+
+guarded as (
+    select
+        capped.contact_id,
+        capped.propagated_cluster_label,
+        capped.propagated_cluster_size,
+        capped.is_in_oversized_cluster,
+        steward_detached.contact_id is not null as is_steward_detached,
+        case
+            when steward_detached.contact_id is not null
+                then {{ dbt.concat(["'detached:'", 'capped.contact_id']) }}
+            else capped.capped_cluster_label
+        end as guarded_cluster_label
+    from capped
+    left join steward_detached
+        on capped.contact_id = steward_detached.contact_id
+),
+
+-- A cluster's label is its smallest member id (a detached contact may have been the smallest; its own
+-- temporary label is prefixed so it cannot collide with the label the rest of its old cluster keeps).
+relabelled as (
+    select
+        *,
+        min(contact_id) over (partition by guarded_cluster_label) as cluster_label,
+        count(*) over (partition by guarded_cluster_label) as cluster_size
+    from guarded
+),
+
+final as (
+    select
+        contact_id,
+        cluster_label,
+        cluster_size,
+        propagated_cluster_label,
+        propagated_cluster_size,
+        case
+            when is_in_oversized_cluster then 'oversized_cluster_split'
+            when is_steward_detached then 'steward_never_match_detached'
+            when cluster_size > 1 then 'matched'
+            else 'unmatched'
+        end as resolution_status
+    from relabelled
+)
+
+select * from final

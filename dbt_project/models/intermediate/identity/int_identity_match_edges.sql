@@ -1,0 +1,70 @@
+-- Identity resolution, step 4 (decide): the edges clustering follows. The rules' matches from
+-- int_identity_edges_scored, with the data steward's overrides applied on top: an always_match pair is an
+-- edge whatever the rules said (even a pair blocking never compared), a never_match pair is never one.
+with
+
+scored_edges as (
+    select * from {{ ref('int_identity_edges_scored') }}
+),
+
+contacts as (
+    select * from {{ ref('int_contacts_normalized') }}
+),
+
+overrides as (
+    select * from {{ ref('identity_steward_overrides') }}
+),
+
+-- Pairs in the scored edges' order (contact_id_a < contact_id_b), only between staged contacts; when a
+-- pair is listed twice the never_match wins.
+steward_pairs as (
+    select
+        least(overrides.contact_id_a, overrides.contact_id_b) as contact_id_a,
+        greatest(overrides.contact_id_a, overrides.contact_id_b) as contact_id_b,
+        min(overrides.decision) as steward_decision
+    from overrides
+    inner join contacts as contacts_a
+        on overrides.contact_id_a = contacts_a.contact_id
+    inner join contacts as contacts_b
+        on overrides.contact_id_b = contacts_b.contact_id
+    where overrides.contact_id_a <> overrides.contact_id_b
+    group by
+        least(overrides.contact_id_a, overrides.contact_id_b),
+        greatest(overrides.contact_id_a, overrides.contact_id_b)
+),
+
+decided as (
+    select
+        coalesce(scored_edges.contact_id_a, steward_pairs.contact_id_a) as contact_id_a,
+        coalesce(scored_edges.contact_id_b, steward_pairs.contact_id_b) as contact_id_b,
+        scored_edges.match_score,
+        steward_pairs.steward_decision,
+        case
+            when steward_pairs.steward_decision = 'always_match' then true
+            when steward_pairs.steward_decision = 'never_match' then false
+            else scored_edges.is_match
+        end as is_match,
+        case
+            when steward_pairs.steward_decision is not null
+                then {{ dbt.concat(["'steward_'", 'steward_pairs.steward_decision']) }}
+            else scored_edges.match_rule
+        end as match_rule
+    from scored_edges
+    full outer join steward_pairs
+        on
+            scored_edges.contact_id_a = steward_pairs.contact_id_a
+            and scored_edges.contact_id_b = steward_pairs.contact_id_b
+),
+
+final as (
+    select
+        contact_id_a,
+        contact_id_b,
+        match_score,
+        match_rule,
+        steward_decision
+    from decided
+    where is_match
+)
+
+select * from final
