@@ -19,6 +19,7 @@ class RunSummary:
     lake_sources: list[tuple[str, int, int, int, int]] = field(default_factory=list)
     quarantined: list[tuple[str, str, int]] = field(default_factory=list)  # (source_table, reason, rows)
     warnings: list[str] = field(default_factory=list)
+    identity: list[str] = field(default_factory=list)  # lines describing the identity resolution
 
     @property
     def rows_quarantined(self) -> int:
@@ -36,6 +37,8 @@ class RunSummary:
         lines += ["", f"Rows quarantined: {self.rows_quarantined:,}"]
         for source_table, code, rows in self.quarantined:
             lines.append(f"  {source_table:<28} {code:<40} {rows:>8,}")
+        if self.identity:
+            lines += ["", "Identity resolution:"] + [f"  {line}" for line in self.identity]
         lines += ["", f"Warnings: {len(self.warnings)}"]
         lines += [f"  - {warning}" for warning in self.warnings]
         return "\n".join(lines) + "\n"
@@ -84,6 +87,32 @@ def summarize_warehouse(warehouse: Path) -> RunSummary:
                 summary.lake_sources.append((source, files, rows_in, staged, quarantined))
                 if warning:
                     summary.warnings.append(str(warning))
+        if _relation_exists(con, "marts", "customer_identity_map"):
+            _summarize_identity(con, summary)
     finally:
         con.close()
     return summary
+
+
+def _summarize_identity(con: duckdb.DuckDBPyConnection, summary: RunSummary) -> None:
+    contacts, customers, matched = con.execute(
+        "select count(*), count(distinct customer_id), count(*) filter (where resolution_status = 'matched') "
+        "from marts.customer_identity_map"
+    ).fetchone()
+    summary.identity.append(f"{contacts:,} source contacts -> {customers:,} customers ({matched:,} contacts matched)")
+    for rule, rows in con.execute(
+        "select match_rule, count(*) from marts.customer_identity_map group by 1 order by 2 desc, 1"
+    ).fetchall():
+        summary.identity.append(f"  {rule:<30} {rows:>10,}")
+    if _relation_exists(con, "marts", "identity_merge_log"):
+        for event_type, events in con.execute(
+            "select event_type, count(*) from marts.identity_merge_log "
+            "where logged_at = (select max(logged_at) from marts.identity_merge_log) group by 1 order by 1"
+        ).fetchall():
+            summary.identity.append(f"identity_merge_log, latest run: {events:,} {event_type} event(s)")
+    if _relation_exists(con, "marts", "identity_cluster_warnings"):
+        for (message,) in con.execute(
+            "select warning_type || ' ' || cluster_label || ': ' || warning_message "
+            "from marts.identity_cluster_warnings order by 1"
+        ).fetchall():
+            summary.warnings.append(f"identity: {message}")

@@ -6,6 +6,8 @@ import os
 from pathlib import Path
 
 import pytest
+from dbt_runs import Build, run_dbt
+from lakes import write_partial_lake
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_LAKE = PROJECT_ROOT / "seeds_data" / "lake"
@@ -24,6 +26,23 @@ def small_lake(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("small_lake")
     generate(scale=0.15, seed=7, out=out)
     return out / "lake"
+
+
+@pytest.fixture(scope="session")
+def sample_build(tmp_path_factory: pytest.TempPathFactory) -> Build:
+    if not (SAMPLE_LAKE / "crm" / "contacts.csv").exists():
+        pytest.skip(f"the committed sample lake is absent ({SAMPLE_LAKE}); run `make lake` to write it")
+    return run_dbt(SAMPLE_LAKE, tmp_path_factory.mktemp("sample_home"), "build")
+
+
+@pytest.fixture(scope="session")
+def crm_erp_lake(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return write_partial_lake(tmp_path_factory.mktemp("crm_erp") / "lake", ["crm", "erp"])
+
+
+@pytest.fixture(scope="session")
+def crm_erp_build(crm_erp_lake: Path, tmp_path_factory: pytest.TempPathFactory) -> Build:
+    return run_dbt(crm_erp_lake, tmp_path_factory.mktemp("crm_erp_home"), "build")
 
 
 @pytest.fixture(autouse=True)

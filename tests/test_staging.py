@@ -1,23 +1,20 @@
 """Staging layer: lake sources, CDM staging models and quarantine, with real dbt and DuckDB.
 
-One `dbt build` per lake (module-scoped fixtures): the committed sample lake, a corrupted hand-made lake
-and two partial lakes. The warehouse file is opened read-only only after dbt has finished.
+One `dbt build` per lake: the committed sample lake and the CRM + ERP partial lake (session fixtures in
+conftest.py, shared with the identity tests), a corrupted hand-made lake and a shop-orders-only lake.
+The warehouse file is opened read-only only after dbt has finished.
 """
 
 from __future__ import annotations
 
 import csv
-import os
-import shutil
-import subprocess
-import sys
 from collections import Counter
-from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
 import duckdb
 import pytest
+from dbt_runs import Build, assert_green, run_dbt
 from lakes import (
     DEFECTS,
     LAKE_FILES,
@@ -76,54 +73,6 @@ CASCADE_CODES = {"customer_rejected", "parent_order_rejected", "unknown_customer
 ORDER_TABLES = {"erp.sales_orders", "erp.sales_order_lines", "shop.orders", "pos.transactions"}
 
 
-@dataclass
-class Build:
-    returncode: int
-    output: str
-    warehouse: Path
-
-    def connect(self) -> duckdb.DuckDBPyConnection:
-        return duckdb.connect(str(self.warehouse), read_only=True)
-
-    def query(self, sql: str, params: list | None = None) -> list[tuple]:
-        con = self.connect()
-        try:
-            return con.execute(sql, params or []).fetchall()
-        finally:
-            con.close()
-
-
-def _dbt_executable() -> str:
-    beside_python = Path(sys.executable).parent / "dbt"
-    return str(beside_python) if beside_python.exists() else (shutil.which("dbt") or "dbt")
-
-
-def run_dbt(lake: Path, home: Path, *args: str) -> Build:
-    """Run dbt for real in dbt_project/, with its own home, target and log folders."""
-    home.mkdir(parents=True, exist_ok=True)
-    env = {
-        **os.environ,
-        "C360_LAKE": str(lake),
-        "C360_HOME": str(home),
-        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
-        "DO_NOT_TRACK": "1",
-        "DBT_VERSION_CHECK": "false",
-    }
-    command = [
-        _dbt_executable(), *args,
-        "--profiles-dir", str(DBT_PROJECT_DIR),
-        "--project-dir", str(DBT_PROJECT_DIR),
-        "--target-path", str(home / "target"),
-        "--log-path", str(home / "logs"),
-    ]  # fmt: skip
-    done = subprocess.run(command, cwd=DBT_PROJECT_DIR, env=env, capture_output=True, text=True, timeout=900)
-    return Build(done.returncode, done.stdout + done.stderr, home / "warehouse.duckdb")
-
-
-def assert_green(build: Build) -> None:
-    assert build.returncode == 0, build.output[-6000:]
-
-
 def staged_and_quarantined(build: Build) -> dict[str, tuple[int, int]]:
     con = build.connect()
     try:
@@ -157,13 +106,6 @@ def quarantined_keys(build: Build) -> dict[tuple[str, str], str]:
 
 # --------------------------------------------------------------------------------------------- builds
 @pytest.fixture(scope="module")
-def sample_build(tmp_path_factory: pytest.TempPathFactory) -> Build:
-    if not (SAMPLE_LAKE / "crm" / "contacts.csv").exists():
-        pytest.skip(f"the committed sample lake is absent ({SAMPLE_LAKE}); run `make lake` to write it")
-    return run_dbt(SAMPLE_LAKE, tmp_path_factory.mktemp("sample_home"), "build")
-
-
-@pytest.fixture(scope="module")
 def corrupted_lake(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return write_corrupted_lake(tmp_path_factory.mktemp("corrupted") / "lake")
 
@@ -171,16 +113,6 @@ def corrupted_lake(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def corrupted_build(corrupted_lake: Path, tmp_path_factory: pytest.TempPathFactory) -> Build:
     return run_dbt(corrupted_lake, tmp_path_factory.mktemp("corrupted_home"), "build")
-
-
-@pytest.fixture(scope="module")
-def crm_erp_lake(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return write_partial_lake(tmp_path_factory.mktemp("crm_erp") / "lake", ["crm", "erp"])
-
-
-@pytest.fixture(scope="module")
-def crm_erp_build(crm_erp_lake: Path, tmp_path_factory: pytest.TempPathFactory) -> Build:
-    return run_dbt(crm_erp_lake, tmp_path_factory.mktemp("crm_erp_home"), "build")
 
 
 @pytest.fixture(scope="module")

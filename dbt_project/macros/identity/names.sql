@@ -23,6 +23,16 @@
                 '12 High St' -> '12 high street', '3 av. Foch' -> '3 avenue foch'
         Limits: Swedish glued abbreviations (-g., -v.) and glued -pl. / -ln. are not expanded (a bare
         one-letter suffix is not safe to rewrite); `St` is always Street, never Saint.
+
+    name_match_key(normalized_expression)
+        A comparison key built from an already normalized name (or any lower-case ASCII text such as an
+        e-mail local part): German umlaut transliterations folded (ae -> a, oe -> o, ue -> u, so 'mueller',
+        'müller' and 'muller' all give 'muller'), then everything that is not a letter a-z removed; empty
+        -> NULL. Used only to compare and block, never shown: it also folds 'michael' to 'michal', the
+        same on both sides of a pair.
+            'mueller'         -> 'muller'
+            'van den heuvel'  -> 'vandenheuvel'
+            'frank.mueller84' -> 'frankmuller'
 -#}
 
 {% macro normalize_name(expression) -%}
@@ -69,4 +79,10 @@
         {%- set street.sql = "replace(" ~ street.sql ~ ", '" ~ pattern ~ "', '" ~ replacement ~ "')" -%}
     {%- endfor -%}
     nullif(trim({{ street.sql }}), '')
+{%- endmacro %}
+
+
+{% macro name_match_key(normalized_expression) -%}
+    {%- set folded = "replace(replace(replace(" ~ normalized_expression ~ ", 'ae', 'a'), 'oe', 'o'), 'ue', 'u')" -%}
+    nullif({{ regexp_replace_all(folded, '[^a-z]+', '') }}, '')
 {%- endmacro %}

@@ -1,6 +1,9 @@
 -- First step of identity resolution: every contact with its match keys normalized (names, nickname,
--- e-mail, phones in E.164, postcode, street, a day/month-swapped birth date). Swapped first / last names
--- are left to the compare step.
+-- e-mail, phones in E.164, postcode, street, a day/month-swapped birth date), plus comparison keys that
+-- survive spelling variants: umlaut-folded names without spaces, the letters of the e-mail local part and
+-- the last 8 digits of each phone (a number typed without its country still agrees there). Swapped first /
+-- last names are left to the compare step. household_namesake_birth_years counts the birth years seen for one
+-- order-free name at one postcode: two or more mean namesakes share the address (a father and son).
 with
 
 contacts as (
@@ -32,6 +35,50 @@ canonicalized as (
     from normalized
     left join nicknames
         on normalized.first_name_normalized = nicknames.nickname
+),
+
+keyed as (
+    select
+        *,
+        {{ name_match_key('first_name_canonical') }} as first_name_key,
+        {{ name_match_key('last_name_normalized') }} as last_name_key,
+        {{ name_match_key(dbt.split_part('email_normalized', "'@'", 1)) }} as email_local_key,
+        case when {{ dbt.length('phone_e164') }} >= 9 then {{ dbt.right('phone_e164', 8) }} end as phone_suffix,
+        case when {{ dbt.length('mobile_e164') }} >= 9 then {{ dbt.right('mobile_e164', 8) }} end as mobile_suffix,
+        coalesce(birth_year, extract(year from birth_date)) as known_birth_year
+    from canonicalized
+),
+
+household_keyed as (
+    select
+        *,
+        case
+            when first_name_key is not null and last_name_key is not null and postal_code_normalized is not null
+                then {{ dbt.concat([
+                    'least(first_name_key, last_name_key)', "'|'",
+                    'greatest(first_name_key, last_name_key)', "'|'",
+                    'postal_code_normalized',
+                ]) }}
+        end as household_name_key
+    from keyed
+),
+
+household_namesakes as (
+    select
+        household_name_key,
+        count(distinct known_birth_year) as household_namesake_birth_years
+    from household_keyed
+    where household_name_key is not null
+    group by household_name_key
+),
+
+with_namesakes as (
+    select
+        household_keyed.*,
+        coalesce(household_namesakes.household_namesake_birth_years, 0) as household_namesake_birth_years
+    from household_keyed
+    left join household_namesakes
+        on household_keyed.household_name_key = household_namesakes.household_name_key
 ),
 
 final as (
@@ -66,8 +113,15 @@ final as (
         mobile_e164,
         postal_code_normalized,
         street_normalized,
-        birth_date_swapped
-    from canonicalized
+        birth_date_swapped,
+        first_name_key,
+        last_name_key,
+        email_local_key,
+        phone_suffix,
+        mobile_suffix,
+        known_birth_year,
+        household_namesake_birth_years
+    from with_namesakes
 )
 
 select * from final

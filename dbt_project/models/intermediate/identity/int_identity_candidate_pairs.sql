@@ -1,8 +1,15 @@
 -- Identity resolution, step 2 (block): the pairs of contacts worth comparing. Each contact is unpivoted
 -- into one row per blocking key it has, contacts sharing a key are paired, and keys shared by more than
 -- var('c360_identity_max_block_size') contacts (a shop's hotline, a big household) are dropped, so the
--- number of pairs grows about linearly with the number of contacts.
-{%- set block_types = ['email', 'phone', 'linked_id', 'name_postcode', 'name_birth_date', 'swapped_name_postcode'] %}
+-- number of pairs grows about linearly with the number of contacts. Name keys are the umlaut-folded
+-- `*_name_key` columns, phones are compared on their last 8 digits, and `name_email` pairs an e-mail local
+-- part ('frank.mueller84' -> 'frankmuller') with the names it is usually built from (first + last, last +
+-- first, initial + last), which is how a game account, known only by its e-mail, meets the person's
+-- other records when the two e-mail addresses differ.
+{%- set block_types = [
+    'email', 'phone', 'linked_id', 'name_postcode', 'first_name_postcode', 'name_birth_date',
+    'last_name_birth_date', 'swapped_name_postcode', 'name_email',
+] %}
 
 with
 
@@ -14,6 +21,7 @@ block_keys as (
     select
         contact_id,
         'email' as block_type,
+        false as is_name_derived,
         email_normalized as block_key
     from contacts
     where email_normalized is not null
@@ -23,18 +31,20 @@ block_keys as (
     select
         contact_id,
         'phone' as block_type,
-        phone_e164 as block_key
+        false as is_name_derived,
+        phone_suffix as block_key
     from contacts
-    where phone_e164 is not null
+    where phone_suffix is not null
 
     union all
 
     select
         contact_id,
         'phone' as block_type,
-        mobile_e164 as block_key
+        false as is_name_derived,
+        mobile_suffix as block_key
     from contacts
-    where mobile_e164 is not null
+    where mobile_suffix is not null
 
     union all
 
@@ -42,6 +52,7 @@ block_keys as (
     select
         contact_id,
         'linked_id' as block_type,
+        false as is_name_derived,
         {{ dbt.concat(['linked_source_system', "':'", 'linked_source_record_id']) }} as block_key
     from contacts
     where linked_source_system is not null and linked_source_record_id is not null
@@ -51,6 +62,7 @@ block_keys as (
     select
         contact_id,
         'linked_id' as block_type,
+        false as is_name_derived,
         contact_id as block_key
     from contacts
 
@@ -59,18 +71,41 @@ block_keys as (
     select
         contact_id,
         'name_postcode' as block_type,
-        {{ dbt.concat(['substring(last_name_normalized, 1, 4)', "'|'", 'postal_code_normalized']) }} as block_key
+        false as is_name_derived,
+        {{ dbt.concat(['substring(last_name_key, 1, 4)', "'|'", 'postal_code_normalized']) }} as block_key
     from contacts
-    where last_name_normalized is not null and postal_code_normalized is not null
+    where last_name_key is not null and postal_code_normalized is not null
+
+    union all
+
+    -- The same with the first name, for a last name typed wrong in its first letters.
+    select
+        contact_id,
+        'first_name_postcode' as block_type,
+        false as is_name_derived,
+        {{ dbt.concat(['substring(first_name_key, 1, 4)', "'|'", 'postal_code_normalized']) }} as block_key
+    from contacts
+    where first_name_key is not null and postal_code_normalized is not null
 
     union all
 
     select
         contact_id,
         'name_birth_date' as block_type,
-        {{ dbt.concat(['first_name_canonical', "'|'", dbt.cast('birth_date', dbt.type_string())]) }} as block_key
+        false as is_name_derived,
+        {{ dbt.concat(['first_name_key', "'|'", dbt.cast('birth_date', dbt.type_string())]) }} as block_key
     from contacts
-    where first_name_canonical is not null and birth_date is not null
+    where first_name_key is not null and birth_date is not null
+
+    union all
+
+    select
+        contact_id,
+        'last_name_birth_date' as block_type,
+        false as is_name_derived,
+        {{ dbt.concat(['last_name_key', "'|'", dbt.cast('birth_date', dbt.type_string())]) }} as block_key
+    from contacts
+    where last_name_key is not null and birth_date is not null
 
     union all
 
@@ -78,23 +113,67 @@ block_keys as (
     select
         contact_id,
         'swapped_name_postcode' as block_type,
+        false as is_name_derived,
         {{ dbt.concat([
-            'least(first_name_canonical, last_name_normalized)', "'|'",
-            'greatest(first_name_canonical, last_name_normalized)', "'|'",
+            'least(first_name_key, last_name_key)', "'|'",
+            'greatest(first_name_key, last_name_key)', "'|'",
             'postal_code_normalized',
         ]) }} as block_key
     from contacts
     where
-        first_name_canonical is not null
-        and last_name_normalized is not null
+        first_name_key is not null
+        and last_name_key is not null
         and postal_code_normalized is not null
+
+    union all
+
+    -- E-mail local part letters, and the local parts a person's names would give (is_name_derived: these
+    -- pair only with an e-mail's key, never with another name's, so same-name strangers are not paired).
+    select
+        contact_id,
+        'name_email' as block_type,
+        false as is_name_derived,
+        email_local_key as block_key
+    from contacts
+    where {{ dbt.length('email_local_key') }} >= 6
+
+    union all
+
+    select
+        contact_id,
+        'name_email' as block_type,
+        true as is_name_derived,
+        {{ dbt.concat(['first_name_key', 'last_name_key']) }} as block_key
+    from contacts
+    where first_name_key is not null and last_name_key is not null
+
+    union all
+
+    select
+        contact_id,
+        'name_email' as block_type,
+        true as is_name_derived,
+        {{ dbt.concat(['last_name_key', 'first_name_key']) }} as block_key
+    from contacts
+    where first_name_key is not null and last_name_key is not null
+
+    union all
+
+    select
+        contact_id,
+        'name_email' as block_type,
+        true as is_name_derived,
+        {{ dbt.concat(['substring(first_name_key, 1, 1)', 'last_name_key']) }} as block_key
+    from contacts
+    where first_name_key is not null and last_name_key is not null
 ),
 
 distinct_block_keys as (
     select distinct
         contact_id,
         block_type,
-        block_key
+        block_key,
+        is_name_derived
     from block_keys
 ),
 
@@ -102,7 +181,7 @@ block_sizes as (
     select
         block_type,
         block_key,
-        count(*) as block_size
+        count(distinct contact_id) as block_size
     from distinct_block_keys
     group by block_type, block_key
 ),
@@ -130,6 +209,7 @@ paired as (
             contacts_a.block_type = contacts_b.block_type
             and contacts_a.block_key = contacts_b.block_key
             and contacts_a.contact_id < contacts_b.contact_id
+            and not (contacts_a.is_name_derived and contacts_b.is_name_derived)
 ),
 
 aggregated as (

@@ -1,21 +1,11 @@
 -- Identity resolution, step 3 (compare and score): every candidate pair with its comparison features,
--- a weighted score and the match decision. Weights and threshold come from var('c360_identity_weights');
--- a pair whose birth dates are both known and neither equal nor day/month swapped never matches.
-{%- set weights = var('c360_identity_weights', {
-    'linked_id': 10.0,
-    'email': 6.0,
-    'phone': 2.0,
-    'first_name': 2.0,
-    'last_name': 2.0,
-    'street': 1.5,
-    'postcode': 1.0,
-    'birth_date': 3.0,
-    'birth_date_swapped': 2.0,
-    'first_name_mismatch': -3.0,
-    'birth_year_conflict': -4.0,
-    'name_similarity_floor': 0.85,
-    'match_threshold': 6.0,
-}) %}
+-- a weighted score and the match decision. Weights and threshold come from var('c360_identity_weights').
+-- Never-match rules: birth dates both known and neither equal nor day/month swapped; birth years both known
+-- and different; and, for two records of a name that several people share at one postcode (household
+-- namesakes, see int_contacts_normalized), no person-level evidence (same e-mail, birth date or linked id).
+-- A record without names (a game account) is compared by its e-mail local part instead: 'frank.mueller84'
+-- agrees with Frank Müller.
+{%- set weights = var('c360_identity_weights') %}
 {%- set floor = weights['name_similarity_floor'] %}
 
 with
@@ -35,16 +25,20 @@ joined as (
         candidate_pairs.blocking_keys,
         contacts_a.contact_id as contact_id_of_a,
         contacts_b.contact_id as contact_id_of_b,
-        contacts_a.first_name_canonical as first_name_a,
-        contacts_b.first_name_canonical as first_name_b,
-        contacts_a.last_name_normalized as last_name_a,
-        contacts_b.last_name_normalized as last_name_b,
+        contacts_a.first_name_key as first_name_a,
+        contacts_b.first_name_key as first_name_b,
+        contacts_a.last_name_key as last_name_a,
+        contacts_b.last_name_key as last_name_b,
+        contacts_a.email_local_key as email_local_key_a,
+        contacts_b.email_local_key as email_local_key_b,
+        contacts_a.address_1_country as country_a,
+        contacts_b.address_1_country as country_b,
         contacts_a.email_normalized as email_a,
         contacts_b.email_normalized as email_b,
-        contacts_a.phone_e164 as phone_a,
-        contacts_b.phone_e164 as phone_b,
-        contacts_a.mobile_e164 as mobile_a,
-        contacts_b.mobile_e164 as mobile_b,
+        contacts_a.phone_suffix as phone_a,
+        contacts_b.phone_suffix as phone_b,
+        contacts_a.mobile_suffix as mobile_a,
+        contacts_b.mobile_suffix as mobile_b,
         contacts_a.street_normalized as street_a,
         contacts_b.street_normalized as street_b,
         contacts_a.postal_code_normalized as postal_code_a,
@@ -52,8 +46,10 @@ joined as (
         contacts_a.birth_date as birth_date_a,
         contacts_b.birth_date as birth_date_b,
         contacts_a.birth_date_swapped as birth_date_swapped_a,
-        coalesce(contacts_a.birth_year, extract(year from contacts_a.birth_date)) as birth_year_a,
-        coalesce(contacts_b.birth_year, extract(year from contacts_b.birth_date)) as birth_year_b,
+        contacts_a.known_birth_year as birth_year_a,
+        contacts_b.known_birth_year as birth_year_b,
+        contacts_a.household_namesake_birth_years >= 2
+        or contacts_b.household_namesake_birth_years >= 2 as is_household_namesake,
         {{ dbt.concat(['contacts_a.linked_source_system', "':'", 'contacts_a.linked_source_record_id']) }}
             as linked_id_a,
         {{ dbt.concat(['contacts_b.linked_source_system', "':'", 'contacts_b.linked_source_record_id']) }}
@@ -74,6 +70,28 @@ features as (
         coalesce(
             phone_a = phone_b or phone_a = mobile_b or mobile_a = phone_b or mobile_a = mobile_b, false
         ) as is_phone_match,
+        coalesce(phone_a, mobile_a) is not null and coalesce(phone_b, mobile_b) is not null
+        and not coalesce(
+            phone_a = phone_b or phone_a = mobile_b or mobile_a = phone_b or mobile_a = mobile_b, false
+        ) as is_phone_conflict,
+        coalesce(email_local_key_a = email_local_key_b and {{ dbt.length('email_local_key_a') }} >= 6, false)
+            as is_email_local_match,
+        coalesce(
+            email_local_key_a in (
+                {{ dbt.concat(['first_name_b', 'last_name_b']) }},
+                {{ dbt.concat(['last_name_b', 'first_name_b']) }},
+                {{ dbt.concat(['substring(first_name_b, 1, 1)', 'last_name_b']) }}
+            )
+            or email_local_key_b in (
+                {{ dbt.concat(['first_name_a', 'last_name_a']) }},
+                {{ dbt.concat(['last_name_a', 'first_name_a']) }},
+                {{ dbt.concat(['substring(first_name_a, 1, 1)', 'last_name_a']) }}
+            ),
+            false
+        ) as is_email_name_match,
+        coalesce(email_a <> email_b, false) as is_email_conflict,
+        coalesce(country_a <> country_b, false) as is_country_conflict,
+        coalesce(birth_year_a = birth_year_b, false) as is_birth_year_match,
         coalesce(linked_id_a = contact_id_of_b, false)
         or coalesce(linked_id_b = contact_id_of_a, false) as is_linked_id_match,
         coalesce({{ jaro_winkler_similarity('first_name_a', 'first_name_b') }}, 0) as first_name_similarity,
@@ -93,6 +111,9 @@ features as (
             birth_date_a <> birth_date_b and not coalesce(birth_date_swapped_a = birth_date_b, false), false
         ) as is_birth_date_conflict,
         coalesce(birth_year_a <> birth_year_b, false) as is_birth_year_conflict,
+        is_household_namesake,
+        (first_name_a is null and last_name_a is null)
+        or (first_name_b is null and last_name_b is null) as is_name_missing,
         first_name_a is not null and first_name_b is not null as has_both_first_names
     from joined
 ),
@@ -107,7 +128,12 @@ name_scored as (
             + case when last_name_similarity >= {{ floor }} then last_name_similarity else 0 end
             * {{ weights['last_name'] }},
             case when swapped_name_similarity >= {{ floor }} then swapped_name_similarity else 0 end
-            * ({{ weights['first_name'] }} + {{ weights['last_name'] }})
+            * ({{ weights['first_name'] }} + {{ weights['last_name'] }}),
+            case
+                when is_name_missing and (is_email_name_match or is_email_local_match)
+                    then {{ weights['email_name'] }}
+                else 0
+            end
         ) as name_score,
         (first_name_similarity >= {{ floor }} and last_name_similarity >= {{ floor }})
         or swapped_name_similarity >= {{ floor }} as is_name_match,
@@ -129,12 +155,22 @@ scored as (
         + case
             when is_birth_date_match then {{ weights['birth_date'] }}
             when is_birth_date_swapped_match then {{ weights['birth_date_swapped'] }}
+            when is_birth_year_match then {{ weights['birth_year'] }}
             else 0
         end
         + case when is_first_name_mismatch then {{ weights['first_name_mismatch'] }} else 0 end
-        + case when is_birth_year_conflict then {{ weights['birth_year_conflict'] }} else 0 end
+        + case when is_country_conflict then {{ weights['country_conflict'] }} else 0 end
+        + case
+            when is_email_conflict and not is_email_local_match then {{ weights['email_conflict'] }} else 0
+        end
+        + case when is_phone_conflict then {{ weights['phone_conflict'] }} else 0 end
             as match_score,
-        is_birth_date_conflict as is_never_match
+        is_birth_date_conflict
+        or is_birth_year_conflict
+        or (
+            is_household_namesake
+            and not (is_email_match or is_birth_date_match or is_birth_date_swapped_match or is_linked_id_match)
+        ) as is_never_match
     from name_scored
 ),
 
@@ -151,6 +187,8 @@ decided as (
             when is_phone_match and is_name_match then 'phone+name'
             when is_name_match and (is_postal_code_match or street_similarity >= {{ floor }})
                 then 'fuzzy_name+address'
+            when is_name_missing and (is_email_name_match or is_email_local_match) and is_birth_year_match
+                then 'email_name+birth_year'
             when is_email_match then 'email'
             when is_phone_match then 'phone'
             else 'weak'
@@ -166,6 +204,12 @@ final as (
         is_linked_id_match,
         is_email_match,
         is_phone_match,
+        is_phone_conflict,
+        is_email_local_match,
+        is_email_name_match,
+        is_email_conflict,
+        is_country_conflict,
+        is_birth_year_match,
         first_name_similarity,
         last_name_similarity,
         swapped_name_similarity,
@@ -175,6 +219,8 @@ final as (
         is_birth_date_swapped_match,
         is_birth_date_conflict,
         is_birth_year_conflict,
+        is_household_namesake,
+        is_name_missing,
         is_name_match,
         is_first_name_mismatch,
         name_score,

@@ -1,0 +1,63 @@
+"""Run dbt for real in dbt_project/ against a lake, with its own C360 home, target and log folders."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
+
+
+@dataclass
+class Build:
+    returncode: int
+    output: str
+    warehouse: Path
+
+    def connect(self) -> duckdb.DuckDBPyConnection:
+        return duckdb.connect(str(self.warehouse), read_only=True)
+
+    def query(self, sql: str, params: list | None = None) -> list[tuple]:
+        con = self.connect()
+        try:
+            return con.execute(sql, params or []).fetchall()
+        finally:
+            con.close()
+
+
+def _dbt_executable() -> str:
+    beside_python = Path(sys.executable).parent / "dbt"
+    return str(beside_python) if beside_python.exists() else (shutil.which("dbt") or "dbt")
+
+
+def run_dbt(lake: Path, home: Path, *args: str) -> Build:
+    """Run dbt for real in dbt_project/, with its own home, target and log folders."""
+    home.mkdir(parents=True, exist_ok=True)
+    env = {
+        **os.environ,
+        "C360_LAKE": str(lake),
+        "C360_HOME": str(home),
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+        "DO_NOT_TRACK": "1",
+        "DBT_VERSION_CHECK": "false",
+    }
+    command = [
+        _dbt_executable(), *args,
+        "--profiles-dir", str(DBT_PROJECT_DIR),
+        "--project-dir", str(DBT_PROJECT_DIR),
+        "--target-path", str(home / "target"),
+        "--log-path", str(home / "logs"),
+    ]  # fmt: skip
+    done = subprocess.run(command, cwd=DBT_PROJECT_DIR, env=env, capture_output=True, text=True, timeout=900)
+    return Build(done.returncode, done.stdout + done.stderr, home / "warehouse.duckdb")
+
+
+def assert_green(build: Build) -> None:
+    assert build.returncode == 0, build.output[-6000:]
