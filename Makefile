@@ -4,11 +4,12 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.c360-installed
 SCALES ?= 10 100
+IDENTITY_SCALES ?= 10 100 1000
 
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export DO_NOT_TRACK := 1
 
-.PHONY: install run test lint format ui docs bench lake clean
+.PHONY: install run test lint format ui docs bench bench-identity lake clean
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -45,6 +46,9 @@ lake: install  ## regenerate the committed sample lake (scale 1, seed 42)
 
 bench: install  ## generator and staging benchmarks at scales $(SCALES)
 	$(BIN)/python -m benchmarks.staging --scales $(SCALES)
+
+bench-identity: install  ## identity resolution time, memory and accuracy at scales $(IDENTITY_SCALES)
+	$(BIN)/python -m benchmarks.identity --scales $(IDENTITY_SCALES)
 
 clean:  ## remove the warehouse, Dagster home and dbt artifacts (not the venv)
 	rm -rf .c360 dbt_project/target dbt_project/logs
