@@ -1,6 +1,6 @@
 -- Every staged web click with its customer: the logged-in account's customer when the click carries one,
--- else the customer its cookie was identified as (int_web_cookies_identified; clicks before and after the
--- login both count, the cookie is one browser). customer_resolution says which way, or why none:
+-- else the customer its cookie was identified as (int_web_cookies_identified; clicks before and after
+-- the login both count, the cookie is one browser; so does a click whose account is unknown). customer_resolution says which way, or why none:
 -- anonymous (the cookie never logged in) or unknown_contact (an account id that is not a staged contact,
 -- e.g. a quarantined shop account). One row per staged click.
 with
@@ -28,8 +28,8 @@ final as (
         coalesce(identity_map.customer_id, cookies.customer_id) as customer_id,
         case
             when identity_map.customer_id is not null then 'logged_in'
-            when click_events.customer_contact_id is not null then 'unknown_contact'
             when cookies.customer_id is not null then 'cookie_linked'
+            when click_events.customer_contact_id is not null then 'unknown_contact'
             else 'anonymous'
         end as customer_resolution,
         click_events.product_id,

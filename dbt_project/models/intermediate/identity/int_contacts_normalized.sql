@@ -20,6 +20,15 @@ normalized as (
         {{ normalize_name('first_name') }} as first_name_normalized,
         {{ normalize_name('last_name') }} as last_name_normalized,
         {{ normalize_email('email_address_1') }} as email_normalized,
+        -- The address as typed (case, blanks and a '+tag' aside), before gmail's dots are removed.
+        case
+            when {{ normalize_email('email_address_1') }} is not null
+                then {{ dbt.concat([
+                    dbt.split_part(dbt.split_part('lower(trim(email_address_1))', "'@'", 1), "'+'", 1),
+                    "'@'",
+                    dbt.split_part('lower(trim(email_address_1))', "'@'", 2),
+                ]) }}
+        end as email_as_written,
         {{ normalize_phone_e164('telephone_1', 'address_1_country') }} as phone_e164,
         {{ normalize_phone_e164('mobile_phone', 'address_1_country') }} as mobile_e164,
         {{ normalize_postcode('address_1_postal_code') }} as postal_code_normalized,
@@ -109,6 +118,7 @@ final as (
         first_name_canonical,
         last_name_normalized,
         email_normalized,
+        email_as_written,
         phone_e164,
         mobile_e164,
         postal_code_normalized,

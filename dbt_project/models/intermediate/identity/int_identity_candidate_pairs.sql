@@ -5,7 +5,9 @@
 -- `*_name_key` columns, phones are compared on their last 8 digits, and `name_email` pairs an e-mail local
 -- part ('frank.mueller84' -> 'frankmuller') with the names it is usually built from (first + last, last +
 -- first, initial + last), which is how a game account, known only by its e-mail, meets the person's
--- other records when the two e-mail addresses differ.
+-- other records when the two e-mail addresses differ. Its keys carry the birth year too ('frankmuller|1984'):
+-- a record without names matches on its e-mail only with the same birth year (see the weights), and a name's
+-- key without the year would meet every e-mail of that name, so its pairs would grow with the population.
 {%- set block_types = [
     'email', 'phone', 'linked_id', 'name_postcode', 'first_name_postcode', 'name_birth_date',
     'last_name_birth_date', 'swapped_name_postcode', 'name_email',
@@ -128,14 +130,15 @@ block_keys as (
     union all
 
     -- E-mail local part letters, and the local parts a person's names would give (is_name_derived: these
-    -- pair only with an e-mail's key, never with another name's, so same-name strangers are not paired).
+    -- pair only with an e-mail's key, never with another name's, so same-name strangers are not paired),
+    -- each with the birth year.
     select
         contact_id,
         'name_email' as block_type,
         false as is_name_derived,
-        email_local_key as block_key
+        {{ dbt.concat(['email_local_key', "'|'", dbt.cast('known_birth_year', dbt.type_string())]) }} as block_key
     from contacts
-    where {{ dbt.length('email_local_key') }} >= 6
+    where {{ dbt.length('email_local_key') }} >= 6 and known_birth_year is not null
 
     union all
 
@@ -143,9 +146,11 @@ block_keys as (
         contact_id,
         'name_email' as block_type,
         true as is_name_derived,
-        {{ dbt.concat(['first_name_key', 'last_name_key']) }} as block_key
+        {{ dbt.concat([
+            'first_name_key', 'last_name_key', "'|'", dbt.cast('known_birth_year', dbt.type_string()),
+        ]) }} as block_key
     from contacts
-    where first_name_key is not null and last_name_key is not null
+    where first_name_key is not null and last_name_key is not null and known_birth_year is not null
 
     union all
 
@@ -153,9 +158,11 @@ block_keys as (
         contact_id,
         'name_email' as block_type,
         true as is_name_derived,
-        {{ dbt.concat(['last_name_key', 'first_name_key']) }} as block_key
+        {{ dbt.concat([
+            'last_name_key', 'first_name_key', "'|'", dbt.cast('known_birth_year', dbt.type_string()),
+        ]) }} as block_key
     from contacts
-    where first_name_key is not null and last_name_key is not null
+    where first_name_key is not null and last_name_key is not null and known_birth_year is not null
 
     union all
 
@@ -163,9 +170,11 @@ block_keys as (
         contact_id,
         'name_email' as block_type,
         true as is_name_derived,
-        {{ dbt.concat(['substring(first_name_key, 1, 1)', 'last_name_key']) }} as block_key
+        {{ dbt.concat([
+            'substring(first_name_key, 1, 1)', 'last_name_key', "'|'", dbt.cast('known_birth_year', dbt.type_string()),
+        ]) }} as block_key
     from contacts
-    where first_name_key is not null and last_name_key is not null
+    where first_name_key is not null and last_name_key is not null and known_birth_year is not null
 ),
 
 distinct_block_keys as (

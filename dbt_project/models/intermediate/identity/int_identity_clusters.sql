@@ -6,14 +6,21 @@
 -- test assert_identity_clusters_converged fails when a pass more would still change a label.
 -- Guards after clustering: clusters larger than var('c360_identity_max_cluster_size') are split into
 -- single contacts (a chain of weak matches, not a person), and a steward's never_match pair that still
--- shares a cluster through other records has its second contact detached. Both are listed in
+-- shares a cluster through other records has its second contact detached. A cluster whose members give two
+-- different birth years (a weak match chained two people) falls back to its components over the strong edges
+-- only (linked id, e-mail + name, name + birth date, a steward's always_match); propagated_cluster_label stays
+-- the label over all edges. Both are listed in
 -- identity_cluster_warnings.
 {%- set iterations = var('c360_identity_cluster_iterations') %}
+{%- set strong_rules = "'" ~ var('c360_identity_strong_rules') | join("', '") ~ "'" %}
 
 with
 
 contacts as (
-    select contact_id from {{ ref('int_contacts_normalized') }}
+    select
+        contact_id,
+        known_birth_year
+    from {{ ref('int_contacts_normalized') }}
 ),
 
 match_edges as (
@@ -78,20 +85,86 @@ labels_0 as (
 
 {% endfor %}
 
-propagated as (
+-- The same passes over the strong edges only (one system's link, same e-mail and name, name and birth date,
+-- a steward's always_match): the fallback for a cluster whose members give two birth years.
+strong_neighbours as (
+    select
+        contact_id_a as contact_id,
+        contact_id_b as neighbour_id
+    from match_edges
+    where match_rule in ({{ strong_rules }})
+
+    union all
+
+    select
+        contact_id_b as contact_id,
+        contact_id_a as neighbour_id
+    from match_edges
+    where match_rule in ({{ strong_rules }})
+),
+
+strong_neighbours_and_self as (
+    select
+        contact_id,
+        neighbour_id
+    from strong_neighbours
+
+    union all
+
+    select distinct
+        contact_id,
+        contact_id as neighbour_id
+    from strong_neighbours
+),
+
+strong_labels_0 as (
+    select distinct
+        contact_id,
+        contact_id as cluster_label
+    from strong_neighbours
+),
+
+{% for pass_number in range(1, iterations + 1) %}
+    strong_labels_{{ pass_number }} as (
+        select
+            strong_neighbours_and_self.contact_id,
+            min(strong_labels_{{ pass_number - 1 }}.cluster_label) as cluster_label
+        from strong_neighbours_and_self
+        inner join strong_labels_{{ pass_number - 1 }}
+            on strong_neighbours_and_self.neighbour_id = strong_labels_{{ pass_number - 1 }}.contact_id
+        group by strong_neighbours_and_self.contact_id
+    ),
+
+{% endfor %}
+
+propagated_all as (
     select
         contacts.contact_id,
-        coalesce(labels_{{ iterations }}.cluster_label, contacts.contact_id) as propagated_cluster_label
+        coalesce(labels_{{ iterations }}.cluster_label, contacts.contact_id) as propagated_cluster_label,
+        coalesce(strong_labels_{{ iterations }}.cluster_label, contacts.contact_id) as strong_cluster_label,
+        contacts.known_birth_year
     from contacts
     left join labels_{{ iterations }}
         on contacts.contact_id = labels_{{ iterations }}.contact_id
+    left join strong_labels_{{ iterations }}
+        on contacts.contact_id = strong_labels_{{ iterations }}.contact_id
+),
+
+propagated as (
+    select
+        *,
+        min(known_birth_year) over (partition by propagated_cluster_label)
+        < max(known_birth_year) over (partition by propagated_cluster_label) as has_birth_year_conflict
+    from propagated_all
 ),
 
 sized as (
     select
         contact_id,
         propagated_cluster_label,
-        count(*) over (partition by propagated_cluster_label) as propagated_cluster_size
+        count(*) over (partition by propagated_cluster_label) as propagated_cluster_size,
+        has_birth_year_conflict,
+        strong_cluster_label
     from propagated
 ),
 
@@ -100,9 +173,11 @@ capped as (
         contact_id,
         propagated_cluster_label,
         propagated_cluster_size,
+        strong_cluster_label,
         propagated_cluster_size > {{ var('c360_identity_max_cluster_size') }} as is_in_oversized_cluster,
         case
             when propagated_cluster_size > {{ var('c360_identity_max_cluster_size') }} then contact_id
+            when has_birth_year_conflict then strong_cluster_label
             else propagated_cluster_label
         end as capped_cluster_label
     from sized
@@ -131,6 +206,7 @@ guarded as (
         capped.contact_id,
         capped.propagated_cluster_label,
         capped.propagated_cluster_size,
+        capped.strong_cluster_label,
         capped.is_in_oversized_cluster,
         steward_detached.contact_id is not null as is_steward_detached,
         case
@@ -160,6 +236,7 @@ final as (
         cluster_size,
         propagated_cluster_label,
         propagated_cluster_size,
+        strong_cluster_label,
         case
             when is_in_oversized_cluster then 'oversized_cluster_split'
             when is_steward_detached then 'steward_never_match_detached'

@@ -35,6 +35,8 @@ joined as (
         contacts_b.address_1_country as country_b,
         contacts_a.email_normalized as email_a,
         contacts_b.email_normalized as email_b,
+        contacts_a.email_as_written as email_as_written_a,
+        contacts_b.email_as_written as email_as_written_b,
         contacts_a.phone_suffix as phone_a,
         contacts_b.phone_suffix as phone_b,
         contacts_a.mobile_suffix as mobile_a,
@@ -67,6 +69,7 @@ features as (
         contact_id_b,
         blocking_keys,
         coalesce(email_a = email_b, false) as is_email_match,
+        coalesce(email_as_written_a = email_as_written_b, false) as is_email_as_written_match,
         coalesce(
             phone_a = phone_b or phone_a = mobile_b or mobile_a = phone_b or mobile_a = mobile_b, false
         ) as is_phone_match,
@@ -105,6 +108,7 @@ features as (
         ) as swapped_name_similarity,
         coalesce({{ jaro_winkler_similarity('street_a', 'street_b') }}, 0) as street_similarity,
         coalesce(postal_code_a = postal_code_b, false) as is_postal_code_match,
+        coalesce(postal_code_a <> postal_code_b, false) as is_postal_code_conflict,
         coalesce(birth_date_a = birth_date_b, false) as is_birth_date_match,
         coalesce(birth_date_swapped_a = birth_date_b, false) as is_birth_date_swapped_match,
         coalesce(
@@ -119,9 +123,13 @@ features as (
 ),
 
 -- Names count only when similar enough; first and last name as written, or swapped, whichever scores higher.
+-- An e-mail that agrees only once gmail's dots are removed ('anna.berg@' and 'annaberg@' are two people's
+-- addresses as often as one person's variants) counts only when the postcodes do not disagree.
 name_scored as (
     select
         *,
+        is_email_match
+        and (is_email_as_written_match or not is_postal_code_conflict) as is_email_evidence,
         greatest(
             case when first_name_similarity >= {{ floor }} then first_name_similarity else 0 end
             * {{ weights['first_name'] }}
@@ -147,7 +155,7 @@ scored as (
     select
         *,
         case when is_linked_id_match then {{ weights['linked_id'] }} else 0 end
-        + case when is_email_match then {{ weights['email'] }} else 0 end
+        + case when is_email_evidence then {{ weights['email'] }} else 0 end
         + case when is_phone_match then {{ weights['phone'] }} else 0 end
         + name_score
         + case when street_similarity >= {{ floor }} then street_similarity * {{ weights['street'] }} else 0 end
@@ -180,7 +188,7 @@ decided as (
         match_score >= {{ weights['match_threshold'] }} and not is_never_match as is_match,
         case
             when is_linked_id_match then 'linked_id'
-            when is_email_match and is_name_match then 'email+name'
+            when is_email_evidence and is_name_match then 'email+name'
             when is_phone_match and is_name_match and (is_birth_date_match or is_birth_date_swapped_match)
                 then 'phone+name+dob'
             when is_name_match and (is_birth_date_match or is_birth_date_swapped_match) then 'name+dob'
@@ -189,7 +197,7 @@ decided as (
                 then 'fuzzy_name+address'
             when is_name_missing and (is_email_name_match or is_email_local_match) and is_birth_year_match
                 then 'email_name+birth_year'
-            when is_email_match then 'email'
+            when is_email_evidence then 'email'
             when is_phone_match then 'phone'
             else 'weak'
         end as match_rule
@@ -203,6 +211,8 @@ final as (
         blocking_keys,
         is_linked_id_match,
         is_email_match,
+        is_email_as_written_match,
+        is_email_evidence,
         is_phone_match,
         is_phone_conflict,
         is_email_local_match,
@@ -215,6 +225,7 @@ final as (
         swapped_name_similarity,
         street_similarity,
         is_postal_code_match,
+        is_postal_code_conflict,
         is_birth_date_match,
         is_birth_date_swapped_match,
         is_birth_date_conflict,
