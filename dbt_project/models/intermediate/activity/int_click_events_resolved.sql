@@ -1,8 +1,9 @@
 -- Every staged web click with its customer: the logged-in account's customer when the click carries one,
 -- else the customer its cookie was identified as (int_web_cookies_identified; clicks before and after
--- the login both count, the cookie is one browser; so does a click whose account is unknown). customer_resolution says which way, or why none:
--- anonymous (the cookie never logged in) or unknown_contact (an account id that is not a staged contact,
--- e.g. a quarantined shop account). One row per staged click.
+-- the login both count, the cookie is one browser; so does a click whose account is unknown).
+-- customer_resolution says which way, or why none: anonymous (the cookie never logged in) or
+-- unknown_contact (an account id that is not a staged contact, e.g. a quarantined shop account, on a
+-- cookie that never logged in otherwise). One row per staged click.
 with
 
 click_events as (
