@@ -173,6 +173,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--out", type=Path, default=PROJECT_ROOT / "bench_out")
     args = parser.parse_args(argv)
+    args.out = args.out.resolve()  # dbt runs from dbt_project/, so every path handed to it is absolute
     results = []
     for scale in args.scales:
         print(f"identity benchmark: scale {scale:g} ...", file=sys.stderr, flush=True)

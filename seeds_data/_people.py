@@ -172,6 +172,14 @@ def fold(s: str) -> str:
     return "".join(FOLD.get(ch, ch) for ch in s)
 
 
+def _mailbox(address: str) -> str:
+    """The mailbox an address reaches: Gmail ignores dots in the local part and googlemail.com is gmail.com."""
+    loc, dom = address.split("@")
+    if dom in ("gmail.com", "googlemail.com"):
+        return f"{loc.replace('.', '')}@gmail.com"
+    return address
+
+
 def ascii_local(s: str) -> str:
     return translit(s).lower().replace(" ", "").replace("-", "")
 
@@ -297,6 +305,7 @@ class People:
     ck_ua: np.ndarray | None = None
     ck_acct2: np.ndarray | None = None  # cookie logs into the person's second shop account
     web_active: np.ndarray | None = None
+    alt_email: list = field(default_factory=list)  # per person: (work address, older provider address)
 
 
 def _zipf_choice(rng: np.random.Generator, k: int, n: int, s: float = 0.9) -> np.ndarray:
@@ -350,7 +359,8 @@ def build_people(rng: np.random.Generator, n: int, geo: Geo, stores: Stores) -> 
     age_years = np.clip(rng.normal(42, 15, n), 16, 88)
     birth = -(age_years * 365.25).astype(np.int64) - rng.integers(0, 365, n)
 
-    # e-mails (unique per person)
+    # e-mails: one mailbox per person. Uniqueness is checked on the mailbox, not the spelling: Gmail ignores
+    # dots in the local part, so f.la@gmail.com and fla@gmail.com would be one person's mailbox.
     dom_idx = rng.choice(len(EMAIL_DOMAIN_WEIGHTS), n, p=EMAIL_DOMAIN_WEIGHTS)
     style = rng.choice(7, n, p=[0.35, 0.12, 0.12, 0.08, 0.15, 0.08, 0.10])
     num = rng.integers(1, 99, n)
@@ -374,11 +384,31 @@ def build_people(rng: np.random.Generator, n: int, geo: Geo, stores: Stores) -> 
         dom = doms[min(int(dom_idx[i]), len(doms) - 1)]
         e = f"{loc}@{dom}"
         k = 2
-        while e in seen:
+        while _mailbox(e) in seen:
             e = f"{loc}{k}@{dom}"
             k += 1
-        seen.add(e)
+        seen.add(_mailbox(e))
         email.append(e)
+    # each person's other addresses (a work address, an older provider), unique mailboxes as well
+    alt_num = rng.integers(1, 99, n)
+    work_dom = rng.integers(0, len(WORK_DOMAINS), n)
+    old_dom = rng.integers(0, 1 << 30, n)
+    alt_email: list[tuple[str, str]] = []
+    for i in range(n):
+        f = ascii_local(first[i])
+        la = ascii_local(last[i])
+        doms = EMAIL_DOMAINS[cc_l[i]]
+        pair = []
+        for loc, dom in ((f"{f}.{la}", WORK_DOMAINS[int(work_dom[i])]),
+                         (f"{f[0]}{la}{int(alt_num[i])}", doms[int(old_dom[i]) % len(doms)])):  # fmt: skip
+            e = f"{loc}@{dom}"
+            k = 2
+            while _mailbox(e) in seen:
+                e = f"{loc}{k}@{dom}"
+                k += 1
+            seen.add(_mailbox(e))
+            pair.append(e)
+        alt_email.append((pair[0], pair[1]))
     del seen
 
     # behaviour
@@ -454,6 +484,7 @@ def build_people(rng: np.random.Generator, n: int, geo: Geo, stores: Stores) -> 
         home_ip,
         mobile_net,
     )
+    P.alt_email = alt_email
 
     # ------------------------------------------------------------------ system memberships
     noise = rng.normal(0, 1, (n, 5))
@@ -647,14 +678,8 @@ class Viewer:
         if not required and u() < miss:
             return ""
         e = self.P.email[i]
-        if u() < alt:  # a different address: work e-mail or an older provider
-            f = ascii_local(self.P.first[i])
-            la = ascii_local(self.P.last[i])
-            if u() < 0.5:
-                e = f"{f}.{la}@{u.choice(WORK_DOMAINS)}"
-            else:
-                c = COUNTRIES[int(self.P.country[i])]
-                e = f"{f[0]}{la}{u.int(1, 99)}@{u.choice(EMAIL_DOMAINS[c])}"
+        if u() < alt:  # one of the person's other addresses: work e-mail or an older provider
+            e = self.P.alt_email[i][0 if u() < 0.5 else 1]
         loc, dom = e.split("@")
         if dom == "gmail.com":
             r = u()

@@ -9,8 +9,12 @@
 -- shares a cluster through other records has its second contact detached. A cluster whose members give two
 -- different birth years (a weak match chained two people) falls back to its components over the strong edges
 -- only (linked id, e-mail + name, name + birth date, a steward's always_match); propagated_cluster_label stays
--- the label over all edges. Both are listed in
--- identity_cluster_warnings.
+-- the label over all edges. The size cap and the steward detach are listed in identity_cluster_warnings.
+-- Last, an account without names that no rule matched (typically a game account registered with another
+-- e-mail) joins a customer when its e-mail local part spells that customer's names, the birth years agree,
+-- the countries do not conflict, and exactly one customer qualifies: decided per customer rather than per
+-- pair, because a name and a birth year alone are shared by many people in a large population
+-- (resolution_status 'attached_by_email_name').
 {%- set iterations = var('c360_identity_cluster_iterations') %}
 {%- set strong_rules = "'" ~ var('c360_identity_strong_rules') | join("', '") ~ "'" %}
 
@@ -19,8 +23,13 @@ with
 contacts as (
     select
         contact_id,
-        known_birth_year
+        known_birth_year,
+        first_name_canonical is null and last_name_normalized is null as is_nameless
     from {{ ref('int_contacts_normalized') }}
+),
+
+scored_edges as (
+    select * from {{ ref('int_identity_edges_scored') }}
 ),
 
 match_edges as (
@@ -183,6 +192,60 @@ capped as (
     from sized
 ),
 
+-- Unmatched accounts without names, and the customers whose named records their e-mail spells.
+orphans as (
+    select capped.contact_id
+    from capped
+    inner join contacts
+        on capped.contact_id = contacts.contact_id
+    where contacts.is_nameless and capped.propagated_cluster_size = 1
+),
+
+orphan_candidates as (
+    select
+        orphans.contact_id,
+        capped.capped_cluster_label as candidate_cluster_label
+    from scored_edges
+    inner join orphans
+        on orphans.contact_id in (scored_edges.contact_id_a, scored_edges.contact_id_b)
+    inner join capped
+        on
+            capped.contact_id in (scored_edges.contact_id_a, scored_edges.contact_id_b)
+            and capped.contact_id <> orphans.contact_id
+    inner join contacts as candidates
+        on capped.contact_id = candidates.contact_id
+    where
+        scored_edges.is_email_name_match
+        and scored_edges.is_birth_year_match
+        and not scored_edges.is_country_conflict
+        and not scored_edges.is_never_match
+        and not candidates.is_nameless
+        and not capped.is_in_oversized_cluster
+),
+
+orphan_attachments as (
+    select
+        contact_id,
+        min(candidate_cluster_label) as attached_cluster_label
+    from orphan_candidates
+    group by contact_id
+    having count(distinct candidate_cluster_label) = 1
+),
+
+attached as (
+    select
+        capped.contact_id,
+        capped.propagated_cluster_label,
+        capped.propagated_cluster_size,
+        capped.strong_cluster_label,
+        capped.is_in_oversized_cluster,
+        orphan_attachments.contact_id is not null as is_attached_by_email_name,
+        coalesce(orphan_attachments.attached_cluster_label, capped.capped_cluster_label) as capped_cluster_label
+    from capped
+    left join orphan_attachments
+        on capped.contact_id = orphan_attachments.contact_id
+),
+
 never_match_pairs as (
     select distinct
         least(contact_id_a, contact_id_b) as contact_id_a,
@@ -194,29 +257,30 @@ never_match_pairs as (
 steward_detached as (
     select distinct never_match_pairs.contact_id_b as contact_id
     from never_match_pairs
-    inner join capped as capped_a
-        on never_match_pairs.contact_id_a = capped_a.contact_id
-    inner join capped as capped_b
-        on never_match_pairs.contact_id_b = capped_b.contact_id
-    where capped_a.capped_cluster_label = capped_b.capped_cluster_label
+    inner join attached as attached_a
+        on never_match_pairs.contact_id_a = attached_a.contact_id
+    inner join attached as attached_b
+        on never_match_pairs.contact_id_b = attached_b.contact_id
+    where attached_a.capped_cluster_label = attached_b.capped_cluster_label
 ),
 
 guarded as (
     select
-        capped.contact_id,
-        capped.propagated_cluster_label,
-        capped.propagated_cluster_size,
-        capped.strong_cluster_label,
-        capped.is_in_oversized_cluster,
+        attached.contact_id,
+        attached.propagated_cluster_label,
+        attached.propagated_cluster_size,
+        attached.strong_cluster_label,
+        attached.is_in_oversized_cluster,
+        attached.is_attached_by_email_name,
         steward_detached.contact_id is not null as is_steward_detached,
         case
             when steward_detached.contact_id is not null
-                then {{ dbt.concat(["'detached:'", 'capped.contact_id']) }}
-            else capped.capped_cluster_label
+                then {{ dbt.concat(["'detached:'", 'attached.contact_id']) }}
+            else attached.capped_cluster_label
         end as guarded_cluster_label
-    from capped
+    from attached
     left join steward_detached
-        on capped.contact_id = steward_detached.contact_id
+        on attached.contact_id = steward_detached.contact_id
 ),
 
 -- A cluster's label is its smallest member id (a detached contact may have been the smallest; its own
@@ -240,6 +304,7 @@ final as (
         case
             when is_in_oversized_cluster then 'oversized_cluster_split'
             when is_steward_detached then 'steward_never_match_detached'
+            when is_attached_by_email_name then 'attached_by_email_name'
             when cluster_size > 1 then 'matched'
             else 'unmatched'
         end as resolution_status
