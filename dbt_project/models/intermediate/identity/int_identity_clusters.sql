@@ -201,26 +201,43 @@ orphans as (
     where contacts.is_nameless and capped.propagated_cluster_size = 1
 ),
 
+-- Edges whose e-mail spells the other side's names, same birth year, no conflict, from both ends.
+orphan_edge_ends as (
+    select
+        contact_id_a as contact_id,
+        contact_id_b as other_contact_id
+    from scored_edges
+    where
+        is_email_name_match
+        and is_birth_year_match
+        and not is_country_conflict
+        and not is_never_match
+
+    union all
+
+    select
+        contact_id_b as contact_id,
+        contact_id_a as other_contact_id
+    from scored_edges
+    where
+        is_email_name_match
+        and is_birth_year_match
+        and not is_country_conflict
+        and not is_never_match
+),
+
 orphan_candidates as (
     select
         orphans.contact_id,
         capped.capped_cluster_label as candidate_cluster_label
-    from scored_edges
+    from orphan_edge_ends
     inner join orphans
-        on orphans.contact_id in (scored_edges.contact_id_a, scored_edges.contact_id_b)
+        on orphan_edge_ends.contact_id = orphans.contact_id
     inner join capped
-        on
-            capped.contact_id in (scored_edges.contact_id_a, scored_edges.contact_id_b)
-            and capped.contact_id <> orphans.contact_id
+        on orphan_edge_ends.other_contact_id = capped.contact_id
     inner join contacts as candidates
         on capped.contact_id = candidates.contact_id
-    where
-        scored_edges.is_email_name_match
-        and scored_edges.is_birth_year_match
-        and not scored_edges.is_country_conflict
-        and not scored_edges.is_never_match
-        and not candidates.is_nameless
-        and not capped.is_in_oversized_cluster
+    where not candidates.is_nameless and not capped.is_in_oversized_cluster
 ),
 
 orphan_attachments as (
