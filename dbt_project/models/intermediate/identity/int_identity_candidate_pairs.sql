@@ -5,9 +5,10 @@
 -- `*_name_key` columns, phones are compared on their last 8 digits, and `name_email` pairs an e-mail local
 -- part ('frank.mueller84' -> 'frankmuller') with the names it is usually built from (first + last, last +
 -- first, initial + last), which is how a game account, known only by its e-mail, meets the person's
--- other records when the two e-mail addresses differ. Its keys carry the birth year too ('frankmuller|1984'):
--- a record without names matches on its e-mail only with the same birth year (see the weights), and a name's
--- key without the year would meet every e-mail of that name, so its pairs would grow with the population.
+-- other records when the two e-mail addresses differ. Only records without names offer their e-mail this
+-- way (a named record is compared on its names), and the keys carry the birth year ('frankmuller|1984'):
+-- such a record joins a customer only with the same birth year (see int_identity_clusters), and a name's key
+-- without the year would meet every e-mail of that name, so its pairs would grow with the population.
 {%- set block_types = [
     'email', 'phone', 'linked_id', 'name_postcode', 'first_name_postcode', 'name_birth_date',
     'last_name_birth_date', 'swapped_name_postcode', 'name_email',
@@ -138,7 +139,11 @@ block_keys as (
         false as is_name_derived,
         {{ dbt.concat(['email_local_key', "'|'", dbt.cast('known_birth_year', dbt.type_string())]) }} as block_key
     from contacts
-    where {{ dbt.length('email_local_key') }} >= 6 and known_birth_year is not null
+    where
+        {{ dbt.length('email_local_key') }} >= 6
+        and known_birth_year is not null
+        and first_name_key is null
+        and last_name_key is null
 
     union all
 
