@@ -195,9 +195,9 @@ decided as (
             when is_phone_match and is_name_match then 'phone+name'
             when is_name_match and (is_postal_code_match or street_similarity >= {{ floor }})
                 then 'fuzzy_name+address'
+            when is_email_evidence then 'email'
             when is_name_missing and (is_email_name_match or is_email_local_match) and is_birth_year_match
                 then 'email_name+birth_year'
-            when is_email_evidence then 'email'
             when is_phone_match then 'phone'
             else 'weak'
         end as match_rule
