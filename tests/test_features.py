@@ -1,0 +1,243 @@
+"""customer_features, point in time: real dbt and DuckDB on the committed sample lake.
+
+Two homes, one full `dbt build` each (the tests of customer_features' upstream models need more than its
+lineage, e.g. quarantined_rows): C360_AS_OF unset (the default, the day after the last order date) and
+C360_AS_OF = 2026-06-30, three months before the end of the sample. At the earlier date every time-based
+feature checked here must equal what this module recomputes in Python from the staging and mart rows dated
+before that day, so no later row can leak in.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections import defaultdict
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from dbt_runs import Build, assert_green, run_dbt
+
+pytestmark = pytest.mark.slow
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+SAMPLE_LAKE = PROJECT_ROOT / "seeds_data" / "lake"
+EARLY_AS_OF = dt.date(2026, 6, 30)
+CHANNELS = ("erp", "web_shop", "pos", "game")
+
+
+def _build_features(home: Path, as_of: str | None) -> Build:
+    """The full dbt build (models and tests), with C360_AS_OF as given (None: unset)."""
+    if not (SAMPLE_LAKE / "crm" / "contacts.csv").exists():
+        pytest.skip(f"the committed sample lake is absent ({SAMPLE_LAKE}); run `make lake` to write it")
+    with pytest.MonkeyPatch.context() as patch:
+        if as_of is None:
+            patch.delenv("C360_AS_OF", raising=False)
+        else:
+            patch.setenv("C360_AS_OF", as_of)
+        build = run_dbt(SAMPLE_LAKE, home, "build")
+    assert_green(build)
+    return build
+
+
+@pytest.fixture(scope="module")
+def default_build(tmp_path_factory: pytest.TempPathFactory) -> Build:
+    return _build_features(tmp_path_factory.mktemp("features_default_home"), None)
+
+
+@pytest.fixture(scope="module")
+def early_build(tmp_path_factory: pytest.TempPathFactory) -> Build:
+    return _build_features(tmp_path_factory.mktemp("features_early_home"), EARLY_AS_OF.isoformat())
+
+
+def _features(build: Build) -> dict[str, dict]:
+    con = build.connect()
+    try:
+        cursor = con.execute("select * from marts.customer_features")
+        columns = [column[0] for column in cursor.description]
+        return {row[0]: dict(zip(columns, row, strict=True)) for row in cursor.fetchall()}
+    finally:
+        con.close()
+
+
+def _recompute(build: Build, as_of: dt.date) -> dict[str, dict]:
+    """Features recomputed in Python from the rows before as_of: the reference the model must match."""
+    orders = build.query(
+        "select customer_id, channel, order_status, order_date, ordered_at, total_amount_eur "
+        "from marts.sales_orders where customer_id is not null"
+    )
+    game_customer = dict(
+        build.query(
+            "select customer_contact_id, customer_id from intermediate.int_game_accounts_resolved "
+            "where customer_id is not null"
+        )
+    )
+    game_events = build.query(
+        "select customer_contact_id, event_date, event_at, session_id, amount_eur from staging.stg_game__game_events"
+    )
+    clicks = build.query(
+        "select customer_id, event_type, event_date from intermediate.int_click_events_resolved "
+        "where customer_id is not null"
+    )
+    exposures = build.query(
+        "select customer_id, is_holdout, sent_at, clicked_at from intermediate.int_campaign_exposures_resolved "
+        "where customer_id is not null"
+    )
+
+    expected: dict[str, dict] = defaultdict(
+        lambda: {
+            "purchases": [],
+            "web_clicks_30d": 0,
+            "product_views_30d": 0,
+            "web_clicks_90d": 0,
+            "game_sessions_30d": set(),
+            "campaign_exposures": 0,
+            "campaign_clicks": 0,
+        }
+    )
+    for customer_id, channel, status, order_date, ordered_at, amount in orders:
+        if status != "cancelled" and order_date < as_of:
+            expected[customer_id]["purchases"].append((channel, order_date, ordered_at, amount))
+    for contact_id, event_date, event_at, session_id, amount in game_events:
+        customer_id = game_customer.get(contact_id)
+        if customer_id is None or event_date >= as_of:
+            continue
+        if amount is not None:
+            expected[customer_id]["purchases"].append(("game", event_date, event_at, amount))
+        if (as_of - event_date).days <= 30:
+            expected[customer_id]["game_sessions_30d"].add(session_id)
+    for customer_id, event_type, event_date in clicks:
+        if event_date < as_of:
+            days_ago = (as_of - event_date).days
+            expected[customer_id]["web_clicks_30d"] += days_ago <= 30
+            expected[customer_id]["web_clicks_90d"] += days_ago <= 90
+            expected[customer_id]["product_views_30d"] += days_ago <= 30 and event_type == "product_view"
+    for customer_id, is_holdout, sent_at, clicked_at in exposures:
+        if not is_holdout and sent_at is not None and sent_at.date() < as_of:
+            expected[customer_id]["campaign_exposures"] += 1
+            expected[customer_id]["campaign_clicks"] += clicked_at is not None and clicked_at.date() < as_of
+
+    result = {}
+    for customer_id, found in expected.items():
+        purchases = found["purchases"]
+        days_ago = [(as_of - purchase_date).days for _, purchase_date, _, _ in purchases]
+        row = {
+            "purchase_count": len(purchases),
+            "monetary_eur": sum((amount for *_, amount in purchases), Decimal("0.00")),
+            "recency_days": min(days_ago) if days_ago else None,
+            "last_purchase_at": max((at for _, _, at, _ in purchases), default=None),
+            "purchase_count_30d": sum(days <= 30 for days in days_ago),
+            "purchase_count_prev_30d": sum(30 < days <= 60 for days in days_ago),
+            "purchase_count_90d": sum(days <= 90 for days in days_ago),
+            "monetary_30d_eur": sum(
+                (amount for (*_, amount), days in zip(purchases, days_ago, strict=True) if days <= 30),
+                Decimal("0.00"),
+            ),
+            "web_clicks_30d": found["web_clicks_30d"],
+            "product_views_30d": found["product_views_30d"],
+            "web_clicks_90d": found["web_clicks_90d"],
+            "game_sessions_30d": len(found["game_sessions_30d"]),
+            "campaign_exposures": found["campaign_exposures"],
+            "campaign_clicks": found["campaign_clicks"],
+        }
+        for channel in CHANNELS:
+            row[f"{channel}_purchase_count"] = sum(purchase[0] == channel for purchase in purchases)
+        result[customer_id] = row
+    return result
+
+
+ZERO_HISTORY = {
+    "purchase_count": 0,
+    "monetary_eur": Decimal("0.00"),
+    "recency_days": None,
+    "last_purchase_at": None,
+    "purchase_count_30d": 0,
+    "purchase_count_prev_30d": 0,
+    "purchase_count_90d": 0,
+    "monetary_30d_eur": Decimal("0.00"),
+    "web_clicks_30d": 0,
+    "product_views_30d": 0,
+    "web_clicks_90d": 0,
+    "game_sessions_30d": 0,
+    "campaign_exposures": 0,
+    "campaign_clicks": 0,
+    **{f"{channel}_purchase_count": 0 for channel in CHANNELS},
+}
+
+
+def _assert_features_match_recomputation(build: Build, as_of: dt.date) -> None:
+    features = _features(build)
+    expected = _recompute(build, as_of)
+    assert set(expected) <= set(features), "activity of customers missing from customer_features"
+    mismatches = []
+    for customer_id, row in features.items():
+        want = expected.get(customer_id, ZERO_HISTORY)
+        got = {name: row[name] for name in want}
+        if got != want:
+            mismatches.append(
+                (customer_id, {name: (got[name], want[name]) for name in want if got[name] != want[name]})
+            )
+    assert not mismatches, f"{len(mismatches)} customers differ (got, want), e.g. {mismatches[:3]}"
+
+
+def test_one_row_per_customer_in_both_homes(default_build: Build, early_build: Build) -> None:
+    for build in (default_build, early_build):
+        customers = build.query("select count(*) from marts.customers")[0][0]
+        features, distinct = build.query("select count(*), count(distinct customer_id) from marts.customer_features")[0]
+        assert customers > 0
+        assert features == distinct == customers
+
+
+def test_default_as_of_is_the_day_after_the_last_order_date(default_build: Build) -> None:
+    (last_order_date,) = default_build.query("select max(order_date) from marts.sales_orders")[0]
+    as_of_dates = default_build.query("select distinct as_of_date from marts.customer_features")
+    assert as_of_dates == [(last_order_date + dt.timedelta(days=1),)]
+    # The last lake day counts: someone bought on it, one day before the as-of date.
+    assert default_build.query("select min(recency_days) from marts.customer_features") == [(1,)]
+
+
+def test_early_as_of_sees_nothing_from_that_day_on(early_build: Build) -> None:
+    assert early_build.query("select distinct as_of_date from marts.customer_features") == [(EARLY_AS_OF,)]
+    (last_purchase_at,) = early_build.query("select max(last_purchase_at) from marts.customer_features")[0]
+    assert last_purchase_at is not None
+    assert last_purchase_at < dt.datetime.combine(EARLY_AS_OF, dt.time())
+    # The sample holds three more months of activity, so the filter had something to keep out.
+    (later_orders,) = early_build.query(
+        "select count(*) from marts.sales_orders where customer_id is not null and order_date >= ?",
+        [EARLY_AS_OF],
+    )[0]
+    assert later_orders > 0
+
+
+def test_early_features_equal_an_independent_recomputation(early_build: Build) -> None:
+    _assert_features_match_recomputation(early_build, EARLY_AS_OF)
+
+
+def test_default_features_equal_an_independent_recomputation(default_build: Build) -> None:
+    (as_of,) = default_build.query("select max(as_of_date) from marts.customer_features")[0]
+    _assert_features_match_recomputation(default_build, as_of)
+
+
+def test_earlier_as_of_sees_less(default_build: Build, early_build: Build) -> None:
+    late = {
+        row[0]: row[1:]
+        for row in default_build.query(
+            "select customer_id, purchase_count, web_clicks_90d from marts.customer_features"
+        )
+    }
+    early = {
+        row[0]: row[1:]
+        for row in early_build.query("select customer_id, purchase_count, web_clicks_90d from marts.customer_features")
+    }
+    assert set(late) == set(early)
+    assert all(early[key][0] <= late[key][0] for key in late)
+    assert sum(row[0] for row in early.values()) < sum(row[0] for row in late.values())
+
+
+def test_invalid_as_of_is_a_clear_error(early_build: Build) -> None:
+    """A malformed C360_AS_OF stops dbt with a message naming the variable and the expected format."""
+    os.environ["C360_AS_OF"] = "2026-02-30"  # the autouse fixture in conftest.py restores the environment
+    compiled = run_dbt(SAMPLE_LAKE, early_build.warehouse.parent, "compile", "--select", "customer_features")
+    assert compiled.returncode != 0
+    assert "C360_AS_OF must be a date written YYYY-MM-DD" in compiled.output
+    assert "'2026-02-30'" in compiled.output
