@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import shutil
 from collections import defaultdict
 from decimal import Decimal
 from pathlib import Path
@@ -241,3 +242,162 @@ def test_invalid_as_of_is_a_clear_error(early_build: Build) -> None:
     assert compiled.returncode != 0
     assert "C360_AS_OF must be a date written YYYY-MM-DD" in compiled.output
     assert "'2026-02-30'" in compiled.output
+
+
+# customer_features_history and customer_training_labels: the same features at the training dates (as of minus
+# each horizon, default 90 days for churn and 180 for CLV) and the labels of the windows that follow.
+
+CHURN_HORIZON = dt.timedelta(days=90)
+CLV_HORIZON = dt.timedelta(days=180)
+ROLE_COLUMNS = ("feature_set", "is_scoring_date", "is_churn_training_date", "is_clv_training_date")
+
+
+def _history(build: Build, as_of: dt.date) -> dict[str, dict]:
+    con = build.connect()
+    try:
+        cursor = con.execute("select * from marts.customer_features_history where as_of_date = ?", [as_of])
+        columns = [column[0] for column in cursor.description]
+        return {row[0]: dict(zip(columns, row, strict=True)) for row in cursor.fetchall()}
+    finally:
+        con.close()
+
+
+def _scoring_date(build: Build) -> dt.date:
+    return build.query("select max(as_of_date) from marts.customer_features")[0][0]
+
+
+def test_history_holds_every_customer_at_every_feature_date(default_build: Build) -> None:
+    as_of = _scoring_date(default_build)
+    (customers,) = default_build.query("select count(*) from marts.customers")[0]
+    dates = default_build.query(
+        "select as_of_date, feature_set, is_scoring_date, is_churn_training_date, is_clv_training_date, count(*) "
+        "from marts.customer_features_history group by all order by as_of_date"
+    )
+    assert dates == [
+        (as_of - CLV_HORIZON, "clv_training", False, False, True, customers),
+        (as_of - CHURN_HORIZON, "churn_training", False, True, False, customers),
+        (as_of, "scoring", True, False, False, customers),
+    ]
+
+
+def test_history_at_the_scoring_date_is_customer_features(default_build: Build) -> None:
+    features = _features(default_build)
+    history = _history(default_build, _scoring_date(default_build))
+    assert {key: {name: row[name] for name in features[key]} for key, row in history.items()} == features
+
+
+def test_history_at_the_churn_training_date_equals_an_independent_recomputation(default_build: Build) -> None:
+    training_date = _scoring_date(default_build) - CHURN_HORIZON
+    history = _history(default_build, training_date)
+    expected = _recompute(default_build, training_date)
+    assert set(expected) <= set(history)
+    mismatches = [
+        customer_id
+        for customer_id, row in history.items()
+        if {name: row[name] for name in ZERO_HISTORY} != expected.get(customer_id, ZERO_HISTORY)
+    ]
+    assert not mismatches, f"{len(mismatches)} customers differ at {training_date}, e.g. {mismatches[:3]}"
+    # The training date sees less than the scoring date: the filter compared rows with their own date.
+    scoring = _features(default_build)
+    assert sum(row["purchase_count"] for row in history.values()) < sum(
+        row["purchase_count"] for row in scoring.values()
+    )
+
+
+def test_history_training_row_equals_customer_features_built_as_of_that_date(
+    default_build: Build, early_build: Build, tmp_path: Path
+) -> None:
+    """A churn horizon reaching back to 2026-06-30 gives, at that date, every column of customer_features built
+    with C360_AS_OF = 2026-06-30. Reruns only the history model, in a copy of the default home."""
+    home = tmp_path / "home"
+    home.mkdir()
+    shutil.copy2(default_build.warehouse, home / default_build.warehouse.name)
+    horizon_days = (_scoring_date(default_build) - EARLY_AS_OF).days
+    with pytest.MonkeyPatch.context() as patch:
+        patch.delenv("C360_AS_OF", raising=False)
+        patch.setenv("C360_CHURN_HORIZON_DAYS", str(horizon_days))
+        rerun = run_dbt(SAMPLE_LAKE, home, "run", "--select", "customer_features_history")
+    assert_green(rerun)
+    history = _history(rerun, EARLY_AS_OF)
+    early = _features(early_build)
+    assert {row["feature_set"] for row in history.values()} == {"churn_training"}
+    assert {key: {name: row[name] for name in early[key]} for key, row in history.items()} == early
+
+
+def _recompute_labels(build: Build, training_date: dt.date, horizon: dt.timedelta) -> dict[str, tuple]:
+    """(purchases, EUR) per customer in [training_date, training_date + horizon), recomputed in Python."""
+    orders = build.query(
+        "select customer_id, order_status, order_date, total_amount_eur from marts.sales_orders "
+        "where customer_id is not null"
+    )
+    game_customer = dict(
+        build.query(
+            "select customer_contact_id, customer_id from intermediate.int_game_accounts_resolved "
+            "where customer_id is not null"
+        )
+    )
+    game_purchases = build.query(
+        "select customer_contact_id, event_date, amount_eur from staging.stg_game__game_events "
+        "where amount_eur is not null"
+    )
+    purchases = [(customer_id, day, amount) for customer_id, status, day, amount in orders if status != "cancelled"]
+    purchases += [
+        (game_customer[contact_id], day, amount)
+        for contact_id, day, amount in game_purchases
+        if contact_id in game_customer
+    ]
+    found: dict[str, list] = defaultdict(lambda: [0, Decimal("0.00")])
+    for customer_id, day, amount in purchases:
+        if training_date <= day < training_date + horizon:
+            found[customer_id][0] += 1
+            found[customer_id][1] += amount
+    return {customer_id: tuple(value) for customer_id, value in found.items()}
+
+
+def test_labels_equal_an_independent_recomputation(default_build: Build) -> None:
+    as_of = _scoring_date(default_build)
+    history_known = dict(
+        default_build.query(
+            "select customer_id, has_history_before_as_of from marts.customer_features_history where as_of_date = ?",
+            [as_of - CHURN_HORIZON],
+        )
+    )
+    labels = default_build.query(
+        "select customer_id, as_of_date, churn_window_end_date, churn_purchases_in_horizon, "
+        "churn_spend_in_horizon_eur, is_churned, clv_window_end_date, clv_purchases_in_horizon, "
+        "clv_spend_in_horizon_eur from marts.customer_training_labels"
+    )
+    (customers,) = default_build.query("select count(*) from marts.customers")[0]
+    assert len(labels) == 2 * customers
+    churn = _recompute_labels(default_build, as_of - CHURN_HORIZON, CHURN_HORIZON)
+    clv = _recompute_labels(default_build, as_of - CLV_HORIZON, CLV_HORIZON)
+    none = (0, Decimal("0.00"))
+    mismatches = []
+    for customer_id, training_date, churn_end, churn_n, churn_eur, churned, clv_end, clv_n, clv_eur in labels:
+        if training_date == as_of - CHURN_HORIZON:
+            want_n, want_eur = churn.get(customer_id, none)
+            want_churned = (want_n == 0) if history_known[customer_id] else None
+            got = (churn_end, churn_n, churn_eur, churned, clv_end, clv_n, clv_eur)
+            want = (as_of, want_n, want_eur, want_churned, None, None, None)
+        else:
+            assert training_date == as_of - CLV_HORIZON
+            want_n, want_eur = clv.get(customer_id, none)
+            got = (churn_end, churn_n, churn_eur, churned, clv_end, clv_n, clv_eur)
+            want = (None, None, None, None, as_of, want_n, want_eur)
+        if got != want:
+            mismatches.append((customer_id, training_date, got, want))
+    assert not mismatches, f"{len(mismatches)} label rows differ (got, want), e.g. {mismatches[:3]}"
+    # Both outcomes occur, and the windows end on the scoring date, never after it.
+    assert {row[5] for row in labels if row[5] is not None} == {True, False}
+
+
+def test_invalid_horizon_is_a_clear_error(early_build: Build) -> None:
+    """A horizon that is not a positive whole number stops dbt with a message naming the variable."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("C360_CLV_HORIZON_DAYS", "0")
+        compiled = run_dbt(
+            SAMPLE_LAKE, early_build.warehouse.parent, "compile", "--select", "customer_features_history"
+        )
+    assert compiled.returncode != 0
+    assert "C360_CLV_HORIZON_DAYS must be a positive whole number of days" in compiled.output
+    assert "'0'" in compiled.output

@@ -1,443 +1,76 @@
--- Point-in-time features of every golden customer, computed as of c360_as_of() (env var C360_AS_OF, else the
--- day after the last order date): only rows dated strictly before the as-of date enter, compared on their
--- UTC date. One row per customer in `customers`; a customer without history gets 0 counts and amounts and
--- NULL recencies, ratios and categories. "Purchases" are sales orders of every channel that were not
--- cancelled plus in-game purchases; windows count whole days back from the as-of date (the last 30 days =
--- days 1-30 before it, the 30 days before that = days 31-60).
-{%- set purchase_channels = ['erp', 'web_shop', 'pos', 'game'] %}
-{%- set order_line_sources = ['erp', 'shop', 'pos'] %}
-{%- set windows = [30, 90] %}
-{%- set conversion_window_days = 14 %}
-{%- set count_type = dbt.type_bigint() %}
-
+-- Point-in-time features of every golden customer as of c360_as_of() (env var C360_AS_OF, else the day after
+-- the last order date), the input of the scores: the scoring-date rows of customer_features_history, which
+-- computes them, with the training dates, in one pass. One row per customer in `customers`; only rows dated
+-- strictly before the as-of date enter. Columns and semantics: see _features__models.yml.
 with
 
-customers as (
-    select * from {{ ref('customers') }}
-),
-
-sales_orders as (
-    select * from {{ ref('sales_orders') }}
-),
-
-game_events as (
-    select * from {{ ref('stg_game__game_events') }}
-),
-
-game_accounts as (
-    select * from {{ ref('int_game_accounts_resolved') }}
-),
-
-click_events as (
-    select * from {{ ref('int_click_events_resolved') }}
-),
-
-campaign_exposures as (
-    select * from {{ ref('int_campaign_exposures_resolved') }}
-),
-
-{% for source in order_line_sources %}
-    {{ source }}_order_lines as (
-        select * from {{ ref('stg_' ~ source ~ '__sales_order_lines') }}
-    ),
-
-{% endfor %}
-
-products as (
-    select * from {{ ref('stg_reference__products') }}
-),
-
-as_of as (
-    select {{ c360_as_of() }} as as_of_date
-),
-
--- Game telemetry of the customers' game accounts (every date; each use below filters on the as-of date).
-customer_game_events as (
-    select
-        game_accounts.customer_id,
-        game_events.event_type,
-        game_events.event_at,
-        game_events.event_date,
-        game_events.session_id,
-        game_events.session_duration_seconds,
-        game_events.amount_eur
-    from game_events
-    inner join game_accounts
-        on game_events.customer_contact_id = game_accounts.customer_contact_id
-    where game_accounts.customer_id is not null
-),
-
--- Purchases of resolved customers before the as-of date, each with its age in days (1 = the day before).
--- A channel missing from purchase_channels would count only overall (test channel_purchase_counts_add_up).
-purchases_unioned as (
-    select
-        customer_id,
-        channel,
-        ordered_at as purchased_at,
-        order_date as purchase_date,
-        total_amount_eur as amount_eur
-    from sales_orders
-    where
-        customer_id is not null
-        and (order_status is null or order_status <> 'cancelled')
-
-    union all
-
-    select
-        customer_id,
-        'game' as channel,
-        event_at as purchased_at,
-        event_date as purchase_date,
-        amount_eur
-    from customer_game_events
-    where amount_eur is not null
-),
-
-purchases as (
-    select
-        purchases_unioned.*,
-        {{ days_before('purchases_unioned.purchase_date', 'as_of.as_of_date') }} as days_ago
-    from purchases_unioned
-    cross join as_of
-    where purchases_unioned.purchase_date < as_of.as_of_date
-),
-
-purchase_summary as (
-    select
-        customer_id,
-        min(purchased_at) as first_purchase_at,
-        max(purchased_at) as last_purchase_at,
-        max(days_ago) as days_since_first_purchase,
-        min(days_ago) as recency_days,
-        count(*) as purchase_count,
-        sum(amount_eur) as monetary_eur,
-        {%- for channel in purchase_channels %}
-            sum(case when channel = '{{ channel }}' then 1 else 0 end) as {{ channel }}_purchase_count,
-            sum(case when channel = '{{ channel }}' then amount_eur else 0 end) as {{ channel }}_monetary_eur,
-            min(case when channel = '{{ channel }}' then days_ago end) as {{ channel }}_recency_days,
-        {%- endfor %}
-        {%- for window in windows %}
-            sum(case when days_ago <= {{ window }} then 1 else 0 end) as purchase_count_{{ window }}d,
-            sum(
-                case when days_ago > {{ window }} and days_ago <= {{ 2 * window }} then 1 else 0 end
-            ) as purchase_count_prev_{{ window }}d,
-            sum(case when days_ago <= {{ window }} then amount_eur else 0 end) as monetary_{{ window }}d_eur,
-            sum(
-                case when days_ago > {{ window }} and days_ago <= {{ 2 * window }} then amount_eur else 0 end
-            ) as monetary_prev_{{ window }}d_eur{% if not loop.last %},{% endif %}
-        {%- endfor %}
-    from purchases
-    group by customer_id
-),
-
-cancelled_orders as (
-    select
-        sales_orders.customer_id,
-        count(*) as cancelled_order_count
-    from sales_orders
-    cross join as_of
-    where
-        sales_orders.customer_id is not null
-        and sales_orders.order_status = 'cancelled'
-        and sales_orders.order_date < as_of.as_of_date
-    group by sales_orders.customer_id
-),
-
--- Web engagement: resolved clicks before the as-of date.
-clicks as (
-    select
-        click_events.customer_id,
-        click_events.event_type,
-        {{ days_before('click_events.event_date', 'as_of.as_of_date') }} as days_ago
-    from click_events
-    cross join as_of
-    where
-        click_events.customer_id is not null
-        and click_events.event_date < as_of.as_of_date
-),
-
-click_summary as (
-    select
-        customer_id,
-        {%- for window in windows %}
-            sum(case when days_ago <= {{ window }} then 1 else 0 end) as web_clicks_{{ window }}d,
-            sum(
-                case when days_ago <= {{ window }} and event_type = 'product_view' then 1 else 0 end
-            ) as product_views_{{ window }}d,
-            sum(
-                case when days_ago <= {{ window }} and event_type = 'add_to_cart' then 1 else 0 end
-            ) as add_to_carts_{{ window }}d,
-        {%- endfor %}
-        min(days_ago) as days_since_last_web_click
-    from clicks
-    group by customer_id
-),
-
--- Game engagement: telemetry of the customer's game accounts before the as-of date.
-game_activity as (
-    select
-        customer_game_events.customer_id,
-        customer_game_events.event_type,
-        customer_game_events.session_id,
-        customer_game_events.session_duration_seconds,
-        {{ days_before('customer_game_events.event_date', 'as_of.as_of_date') }} as days_ago
-    from customer_game_events
-    cross join as_of
-    where customer_game_events.event_date < as_of.as_of_date
-),
-
-game_summary as (
-    select
-        customer_id,
-        {%- for window in windows %}
-            count(distinct case when days_ago <= {{ window }} then session_id end) as game_sessions_{{ window }}d,
-            sum(
-                case
-                    when days_ago <= {{ window }} and event_type = 'session_end'
-                        then coalesce(session_duration_seconds, 0)
-                    else 0
-                end
-            ) as game_play_seconds_{{ window }}d,
-        {%- endfor %}
-        min(days_ago) as days_since_last_game_event
-    from game_activity
-    group by customer_id
-),
-
--- Campaign responses: messages sent (holdouts received nothing) before the as-of date, clicks before it,
--- and whether a purchase followed within the conversion window: at or after the sending time and at most
--- 14 days later by date (and, like every purchase here, before the as-of date).
-exposures_sent as (
-    select
-        campaign_exposures.exposure_id,
-        campaign_exposures.customer_id,
-        campaign_exposures.sent_at,
-        cast(campaign_exposures.sent_at as date) as sent_date,
-        case
-            when cast(campaign_exposures.clicked_at as date) < as_of.as_of_date then 1 else 0
-        end as is_clicked
-    from campaign_exposures
-    cross join as_of
-    where
-        campaign_exposures.customer_id is not null
-        and not campaign_exposures.is_holdout
-        and cast(campaign_exposures.sent_at as date) < as_of.as_of_date
-),
-
-exposures_converted as (
-    select distinct exposures_sent.exposure_id
-    from exposures_sent
-    inner join purchases
-        on
-            exposures_sent.customer_id = purchases.customer_id
-            and exposures_sent.sent_at <= purchases.purchased_at
-            and {{ days_before('exposures_sent.sent_date', 'purchases.purchase_date') }} <= {{ conversion_window_days }}
-),
-
-campaign_summary as (
-    select
-        exposures_sent.customer_id,
-        count(*) as campaign_exposures,
-        sum(exposures_sent.is_clicked) as campaign_clicks,
-        count(exposures_converted.exposure_id) as campaign_conversions_{{ conversion_window_days }}d
-    from exposures_sent
-    left join exposures_converted
-        on exposures_sent.exposure_id = exposures_converted.exposure_id
-    group by exposures_sent.customer_id
-),
-
--- Category affinities: EUR spend of the order lines of the purchases above, per product category.
-order_lines as (
-    {%- for source in order_line_sources %}
-        select
-            sales_order_id,
-            product_id,
-            extended_amount_eur
-        from {{ source }}_order_lines
-        {% if not loop.last %}union all{% endif %}
-    {%- endfor %}
-),
-
-category_spend as (
-    select
-        sales_orders.customer_id,
-        products.category,
-        sum(order_lines.extended_amount_eur) as spend_eur
-    from order_lines
-    inner join sales_orders
-        on order_lines.sales_order_id = sales_orders.sales_order_id
-    inner join products
-        on order_lines.product_id = products.product_id
-    cross join as_of
-    where
-        sales_orders.customer_id is not null
-        and (sales_orders.order_status is null or sales_orders.order_status <> 'cancelled')
-        and sales_orders.order_date < as_of.as_of_date
-        and products.category is not null
-    group by sales_orders.customer_id, products.category
-),
-
-category_ranked as (
-    select
-        customer_id,
-        category,
-        spend_eur,
-        sum(spend_eur) over (partition by customer_id) as total_spend_eur,
-        count(*) over (partition by customer_id) as category_count,
-        row_number() over (partition by customer_id order by spend_eur desc, category asc) as category_rank
-    from category_spend
-),
-
-category_summary as (
-    select
-        customer_id,
-        category_count,
-        category as top_category,
-        {{ safe_ratio('spend_eur', 'total_spend_eur') }} as top_category_spend_share
-    from category_ranked
-    where category_rank = 1
-),
-
--- Tenure: the customer's first source record, if it was created before the as-of date.
-customer_records as (
-    select
-        customers.customer_id,
-        as_of.as_of_date,
-        case
-            when cast(customers.first_created_at as date) < as_of.as_of_date
-                then {{ days_before('cast(customers.first_created_at as date)', 'as_of.as_of_date') }}
-        end as days_since_first_record
-    from customers
-    cross join as_of
+customer_features_history as (
+    select * from {{ ref('customer_features_history') }}
 ),
 
 final as (
     select
-        customer_records.customer_id,
-        customer_records.as_of_date,
-        (
-            customer_records.days_since_first_record is not null
-            or purchase_summary.customer_id is not null
-            or cancelled_orders.customer_id is not null
-            or click_summary.customer_id is not null
-            or game_summary.customer_id is not null
-            or campaign_summary.customer_id is not null
-        ) as has_history_before_as_of,
-        customer_records.days_since_first_record,
-        case
-            when purchase_summary.days_since_first_purchase is null then customer_records.days_since_first_record
-            when customer_records.days_since_first_record is null then purchase_summary.days_since_first_purchase
-            when customer_records.days_since_first_record > purchase_summary.days_since_first_purchase
-                then customer_records.days_since_first_record
-            else purchase_summary.days_since_first_purchase
-        end as tenure_days,
-
-        -- RFM over all channels
-        purchase_summary.first_purchase_at,
-        purchase_summary.last_purchase_at,
-        purchase_summary.days_since_first_purchase,
-        purchase_summary.recency_days,
-        cast(coalesce(purchase_summary.purchase_count, 0) as {{ count_type }}) as purchase_count,
-        cast(coalesce(purchase_summary.monetary_eur, 0) as decimal(18, 2)) as monetary_eur,
-        cast(
-            purchase_summary.monetary_eur / nullif(purchase_summary.purchase_count, 0) as decimal(18, 2)
-        ) as avg_purchase_value_eur,
-        {{ safe_ratio(
-            'purchase_summary.days_since_first_purchase - purchase_summary.recency_days',
-            'purchase_summary.purchase_count - 1'
-        ) }} as mean_days_between_purchases,
-        cast(coalesce(cancelled_orders.cancelled_order_count, 0) as {{ count_type }}) as cancelled_order_count,
-
-        -- RFM per channel
-        {%- for channel in purchase_channels %}
-            cast(
-                coalesce(purchase_summary.{{ channel }}_purchase_count, 0) as {{ count_type }}
-            ) as {{ channel }}_purchase_count,
-            cast(
-                coalesce(purchase_summary.{{ channel }}_monetary_eur, 0) as decimal(18, 2)
-            ) as {{ channel }}_monetary_eur,
-            purchase_summary.{{ channel }}_recency_days,
-        {%- endfor %}
-
-        -- Trends: the last N days against the N days before
-        {%- for window in windows %}
-            cast(
-                coalesce(purchase_summary.purchase_count_{{ window }}d, 0) as {{ count_type }}
-            ) as purchase_count_{{ window }}d,
-            cast(
-                coalesce(purchase_summary.purchase_count_prev_{{ window }}d, 0) as {{ count_type }}
-            ) as purchase_count_prev_{{ window }}d,
-            cast(
-                coalesce(purchase_summary.purchase_count_{{ window }}d, 0)
-                - coalesce(purchase_summary.purchase_count_prev_{{ window }}d, 0) as {{ count_type }}
-            ) as purchase_count_change_{{ window }}d,
-            cast(
-                coalesce(purchase_summary.monetary_{{ window }}d_eur, 0) as decimal(18, 2)
-            ) as monetary_{{ window }}d_eur,
-            cast(
-                coalesce(purchase_summary.monetary_prev_{{ window }}d_eur, 0) as decimal(18, 2)
-            ) as monetary_prev_{{ window }}d_eur,
-            cast(
-                coalesce(purchase_summary.monetary_{{ window }}d_eur, 0)
-                - coalesce(purchase_summary.monetary_prev_{{ window }}d_eur, 0) as decimal(18, 2)
-            ) as monetary_change_{{ window }}d_eur,
-            {{ safe_ratio(
-                'purchase_summary.monetary_' ~ window ~ 'd_eur',
-                'purchase_summary.monetary_prev_' ~ window ~ 'd_eur'
-            ) }} as monetary_ratio_{{ window }}d,
-        {%- endfor %}
-
-        -- Web engagement
-        {%- for window in windows %}
-            cast(coalesce(click_summary.web_clicks_{{ window }}d, 0) as {{ count_type }}) as web_clicks_{{ window }}d,
-            cast(
-                coalesce(click_summary.product_views_{{ window }}d, 0) as {{ count_type }}
-            ) as product_views_{{ window }}d,
-            cast(
-                coalesce(click_summary.add_to_carts_{{ window }}d, 0) as {{ count_type }}
-            ) as add_to_carts_{{ window }}d,
-        {%- endfor %}
-        click_summary.days_since_last_web_click,
-
-        -- Game engagement
-        {%- for window in windows %}
-            cast(
-                coalesce(game_summary.game_sessions_{{ window }}d, 0) as {{ count_type }}
-            ) as game_sessions_{{ window }}d,
-            cast(
-                coalesce(game_summary.game_play_seconds_{{ window }}d, 0) as {{ count_type }}
-            ) as game_play_seconds_{{ window }}d,
-        {%- endfor %}
-        game_summary.days_since_last_game_event,
-
-        -- Campaign responses
-        cast(coalesce(campaign_summary.campaign_exposures, 0) as {{ count_type }}) as campaign_exposures,
-        cast(coalesce(campaign_summary.campaign_clicks, 0) as {{ count_type }}) as campaign_clicks,
-        {{ safe_ratio(
-            'campaign_summary.campaign_clicks',
-            'campaign_summary.campaign_exposures'
-        ) }} as campaign_click_rate,
-        cast(
-            coalesce(campaign_summary.campaign_conversions_{{ conversion_window_days }}d, 0) as {{ count_type }}
-        ) as campaign_conversions_{{ conversion_window_days }}d,
-
-        -- Category affinities
-        cast(coalesce(category_summary.category_count, 0) as {{ count_type }}) as category_count,
-        category_summary.top_category,
-        category_summary.top_category_spend_share
-    from customer_records
-    left join purchase_summary
-        on customer_records.customer_id = purchase_summary.customer_id
-    left join cancelled_orders
-        on customer_records.customer_id = cancelled_orders.customer_id
-    left join click_summary
-        on customer_records.customer_id = click_summary.customer_id
-    left join game_summary
-        on customer_records.customer_id = game_summary.customer_id
-    left join campaign_summary
-        on customer_records.customer_id = campaign_summary.customer_id
-    left join category_summary
-        on customer_records.customer_id = category_summary.customer_id
+        customer_features_history.customer_id,
+        customer_features_history.as_of_date,
+        customer_features_history.has_history_before_as_of,
+        customer_features_history.days_since_first_record,
+        customer_features_history.tenure_days,
+        customer_features_history.first_purchase_at,
+        customer_features_history.last_purchase_at,
+        customer_features_history.days_since_first_purchase,
+        customer_features_history.recency_days,
+        customer_features_history.purchase_count,
+        customer_features_history.monetary_eur,
+        customer_features_history.avg_purchase_value_eur,
+        customer_features_history.mean_days_between_purchases,
+        customer_features_history.cancelled_order_count,
+        customer_features_history.erp_purchase_count,
+        customer_features_history.erp_monetary_eur,
+        customer_features_history.erp_recency_days,
+        customer_features_history.web_shop_purchase_count,
+        customer_features_history.web_shop_monetary_eur,
+        customer_features_history.web_shop_recency_days,
+        customer_features_history.pos_purchase_count,
+        customer_features_history.pos_monetary_eur,
+        customer_features_history.pos_recency_days,
+        customer_features_history.game_purchase_count,
+        customer_features_history.game_monetary_eur,
+        customer_features_history.game_recency_days,
+        customer_features_history.purchase_count_30d,
+        customer_features_history.purchase_count_prev_30d,
+        customer_features_history.purchase_count_change_30d,
+        customer_features_history.monetary_30d_eur,
+        customer_features_history.monetary_prev_30d_eur,
+        customer_features_history.monetary_change_30d_eur,
+        customer_features_history.monetary_ratio_30d,
+        customer_features_history.purchase_count_90d,
+        customer_features_history.purchase_count_prev_90d,
+        customer_features_history.purchase_count_change_90d,
+        customer_features_history.monetary_90d_eur,
+        customer_features_history.monetary_prev_90d_eur,
+        customer_features_history.monetary_change_90d_eur,
+        customer_features_history.monetary_ratio_90d,
+        customer_features_history.web_clicks_30d,
+        customer_features_history.product_views_30d,
+        customer_features_history.add_to_carts_30d,
+        customer_features_history.web_clicks_90d,
+        customer_features_history.product_views_90d,
+        customer_features_history.add_to_carts_90d,
+        customer_features_history.days_since_last_web_click,
+        customer_features_history.game_sessions_30d,
+        customer_features_history.game_play_seconds_30d,
+        customer_features_history.game_sessions_90d,
+        customer_features_history.game_play_seconds_90d,
+        customer_features_history.days_since_last_game_event,
+        customer_features_history.campaign_exposures,
+        customer_features_history.campaign_clicks,
+        customer_features_history.campaign_click_rate,
+        customer_features_history.campaign_conversions_14d,
+        customer_features_history.category_count,
+        customer_features_history.top_category,
+        customer_features_history.top_category_spend_share
+    from customer_features_history
+    where customer_features_history.is_scoring_date
 )
 
 select * from final
