@@ -60,7 +60,10 @@ date_mismatch as (
     from expected_dates
     full outer join history_dates
         on expected_dates.as_of_date = history_dates.as_of_date
-    where expected_dates.as_of_date is null or history_dates.as_of_date is null
+    where
+        (expected_dates.as_of_date is null or history_dates.as_of_date is null)
+        -- a lake without customers (e.g. orders only) has no feature rows, so no dates either
+        and (select count(*) from customers) > 0
 ),
 
 final as (
