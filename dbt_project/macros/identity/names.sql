@@ -86,3 +86,15 @@
     {%- set folded = "replace(replace(replace(" ~ normalized_expression ~ ", 'ae', 'a'), 'oe', 'o'), 'ue', 'u')" -%}
     nullif({{ regexp_replace_all(folded, '[^a-z]+', '') }}, '')
 {%- endmacro %}
+
+{#-
+    The e-mail local parts a person's name keys usually give: first + last, last + first, initial + last
+    ('frankmuller', 'mullerfrank', 'fmuller'). A list of SQL expressions; blocking and scoring both use it.
+-#}
+{% macro email_name_spellings(first_name_key, last_name_key) -%}
+    {{ return([
+        dbt.concat([first_name_key, last_name_key]),
+        dbt.concat([last_name_key, first_name_key]),
+        dbt.concat(['substring(' ~ first_name_key ~ ', 1, 1)', last_name_key]),
+    ]) }}
+{%- endmacro %}

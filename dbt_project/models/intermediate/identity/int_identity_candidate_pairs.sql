@@ -145,41 +145,17 @@ block_keys as (
         and first_name_key is null
         and last_name_key is null
 
-    union all
+    {% for spelling in email_name_spellings('first_name_key', 'last_name_key') %}
+        union all
 
-    select
-        contact_id,
-        'name_email' as block_type,
-        true as is_name_derived,
-        {{ dbt.concat([
-            'first_name_key', 'last_name_key', "'|'", dbt.cast('known_birth_year', dbt.type_string()),
-        ]) }} as block_key
-    from contacts
-    where first_name_key is not null and last_name_key is not null and known_birth_year is not null
-
-    union all
-
-    select
-        contact_id,
-        'name_email' as block_type,
-        true as is_name_derived,
-        {{ dbt.concat([
-            'last_name_key', 'first_name_key', "'|'", dbt.cast('known_birth_year', dbt.type_string()),
-        ]) }} as block_key
-    from contacts
-    where first_name_key is not null and last_name_key is not null and known_birth_year is not null
-
-    union all
-
-    select
-        contact_id,
-        'name_email' as block_type,
-        true as is_name_derived,
-        {{ dbt.concat([
-            'substring(first_name_key, 1, 1)', 'last_name_key', "'|'", dbt.cast('known_birth_year', dbt.type_string()),
-        ]) }} as block_key
-    from contacts
-    where first_name_key is not null and last_name_key is not null and known_birth_year is not null
+        select
+            contact_id,
+            'name_email' as block_type,
+            true as is_name_derived,
+            {{ dbt.concat([spelling, "'|'", dbt.cast('known_birth_year', dbt.type_string())]) }} as block_key
+        from contacts
+        where first_name_key is not null and last_name_key is not null and known_birth_year is not null
+    {% endfor %}
 ),
 
 distinct_block_keys as (

@@ -80,16 +80,8 @@ features as (
         coalesce(email_local_key_a = email_local_key_b and {{ dbt.length('email_local_key_a') }} >= 6, false)
             as is_email_local_match,
         coalesce(
-            email_local_key_a in (
-                {{ dbt.concat(['first_name_b', 'last_name_b']) }},
-                {{ dbt.concat(['last_name_b', 'first_name_b']) }},
-                {{ dbt.concat(['substring(first_name_b, 1, 1)', 'last_name_b']) }}
-            )
-            or email_local_key_b in (
-                {{ dbt.concat(['first_name_a', 'last_name_a']) }},
-                {{ dbt.concat(['last_name_a', 'first_name_a']) }},
-                {{ dbt.concat(['substring(first_name_a, 1, 1)', 'last_name_a']) }}
-            ),
+            email_local_key_a in ({{ email_name_spellings('first_name_b', 'last_name_b') | join(', ') }})
+            or email_local_key_b in ({{ email_name_spellings('first_name_a', 'last_name_a') | join(', ') }}),
             false
         ) as is_email_name_match,
         coalesce(email_a <> email_b, false) as is_email_conflict,
