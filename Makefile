@@ -8,8 +8,9 @@ IDENTITY_SCALES ?= 10 100 1000
 
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export DO_NOT_TRACK := 1
+export MLFLOW_DISABLE_TELEMETRY := true
 
-.PHONY: install run test lint format ui docs bench bench-identity lake clean
+.PHONY: install run test lint format ui mlflow-ui docs bench bench-identity bench-scores lake clean
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -36,6 +37,9 @@ format: install  ## apply ruff format and sqlfluff fixes
 
 ui: install  ## Dagster UI on http://127.0.0.1:3000 (Ctrl-C or SIGTERM stops it)
 	$(BIN)/python -m orchestration.ui
+
+mlflow-ui: install  ## MLflow UI on http://127.0.0.1:5000 over the runs and registry under C360_HOME
+	$(BIN)/python -m orchestration.mlflow_ui
 
 docs: install  ## generate dbt docs and serve them on http://127.0.0.1:8080
 	$(BIN)/python -m orchestration.dbt_cli docs generate

@@ -24,6 +24,8 @@ TELEMETRY_OFF = {
     "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
     "DO_NOT_TRACK": "1",
     "DBT_VERSION_CHECK": "false",
+    # MLflow 3 honours DO_NOT_TRACK only when it is "true"; this one it always reads.
+    "MLFLOW_DISABLE_TELEMETRY": "true",
 }
 
 _DAGSTER_YAML = """\

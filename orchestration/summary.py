@@ -20,6 +20,7 @@ class RunSummary:
     quarantined: list[tuple[str, str, int]] = field(default_factory=list)  # (source_table, reason, rows)
     warnings: list[str] = field(default_factory=list)
     identity: list[str] = field(default_factory=list)  # lines describing the identity resolution
+    scores: list[str] = field(default_factory=list)  # one line per score table: rows, model version, spread
 
     @property
     def rows_quarantined(self) -> int:
@@ -39,6 +40,8 @@ class RunSummary:
             lines.append(f"  {source_table:<28} {code:<40} {rows:>8,}")
         if self.identity:
             lines += ["", "Identity resolution:"] + [f"  {line}" for line in self.identity]
+        if self.scores:
+            lines += ["", "Scores (schema ml):"] + [f"  {line}" for line in self.scores]
         lines += ["", f"Warnings: {len(self.warnings)}"]
         lines += [f"  - {warning}" for warning in self.warnings]
         return "\n".join(lines) + "\n"
@@ -89,6 +92,7 @@ def summarize_warehouse(warehouse: Path) -> RunSummary:
                     summary.warnings.append(str(warning))
         if _relation_exists(con, "marts", "customer_identity_map"):
             _summarize_identity(con, summary)
+        _summarize_scores(con, summary)
     finally:
         con.close()
     return summary
@@ -116,3 +120,27 @@ def _summarize_identity(con: duckdb.DuckDBPyConnection, summary: RunSummary) -> 
             "from marts.identity_cluster_warnings order by 1"
         ).fetchall():
             summary.warnings.append(f"identity: {message}")
+
+
+# Score table -> a SQL expression describing its scores
+_SCORE_SPREADS = {
+    "churn_scores": "printf('mean churn probability %.3f', avg(churn_probability))",
+    "clv_scores": "printf('expected spend %,.0f EUR in total', sum(clv_eur))",
+    "customer_segments": "printf('%d segments', count(distinct segment))",
+}
+
+
+def _summarize_scores(con: duckdb.DuckDBPyConnection, summary: RunSummary) -> None:
+    for table, spread in _SCORE_SPREADS.items():
+        if not _relation_exists(con, "ml", table):
+            continue
+        rows, model_name, version, as_of, described = con.execute(
+            f"select count(*), any_value(model_name), any_value(model_version), any_value(as_of), {spread} "
+            f"from ml.{table}"
+        ).fetchone()
+        summary.scores.append(f"ml.{table:<18} {rows:>8,} rows  {model_name} v{version}  as of {as_of}: {described}")
+    if _relation_exists(con, "ml", "customer_segments"):
+        for segment, customers in con.execute(
+            "select segment, count(*) from ml.customer_segments group by 1 order by 2 desc, 1"
+        ).fetchall():
+            summary.scores.append(f"  {segment:<28} {customers:>8,}")

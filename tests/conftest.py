@@ -16,6 +16,7 @@ SAMPLE_TRUTH = PROJECT_ROOT / "seeds_data" / "truth"
 # Tests never send usage statistics either.
 os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
 os.environ.setdefault("DO_NOT_TRACK", "1")
+os.environ.setdefault("MLFLOW_DISABLE_TELEMETRY", "true")
 
 
 @pytest.fixture(scope="session")

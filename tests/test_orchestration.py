@@ -66,6 +66,29 @@ def test_dbt_tests_are_asset_checks_and_a_daily_schedule_exists(defs: dg.Definit
     assert set(job.asset_layer.executable_asset_keys) >= {key for key in _asset_keys(defs) if key.path[0] == "staging"}
 
 
+def test_scores_sit_between_the_features_and_customer_360(defs: dg.Definitions) -> None:
+    """dbt features -> Python train -> Python score -> dbt customer_360, with blocking checks on the scores."""
+    graph = defs.resolve_asset_graph()
+    customer_360 = graph.get(dg.AssetKey(["marts", "customer_360"]))
+    for model, table in (
+        ("c360_churn", "churn_scores"),
+        ("c360_clv", "clv_scores"),
+        ("c360_segment", "customer_segments"),
+    ):
+        scores_key, model_key = dg.AssetKey(["ml", table]), dg.AssetKey(["mlflow", model])
+        assert scores_key in customer_360.parent_keys, table
+        assert set(graph.get(scores_key).parent_keys) == {model_key, dg.AssetKey(["marts", "customer_features"])}
+        assert dg.AssetKey(["marts", "customer_training_labels"]) in graph.get(model_key).parent_keys
+        assert graph.get(scores_key).group_name == graph.get(model_key).group_name == "ml"
+        checks = [key for key in graph.asset_check_keys if key.asset_key == scores_key]
+        assert checks, table
+        assert all(graph.get_check_spec(key).blocking for key in checks), table
+    assert defs.resolve_schedule_def("c360_monthly_retrain").cron_schedule == "0 6 1 * *"
+    assert {sensor.name for sensor in defs.sensors} >= {"c360_model_decay", "c360_feature_drift"}
+    retrain = defs.resolve_job_def("c360_retrain_models")
+    assert dg.AssetKey(["marts", "customer_360"]) in retrain.asset_layer.executable_asset_keys
+
+
 @pytest.mark.slow
 def test_materialize_everything_through_dagster(
     small_lake: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch

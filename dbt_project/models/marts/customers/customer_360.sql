@@ -1,0 +1,117 @@
+-- The enhanced customer dimension: the golden record, its point-in-time measures (customer_features as of
+-- c360_as_of()), the scores the Python models wrote back (ml.churn_scores, ml.clv_scores,
+-- ml.customer_segments) and its category affinity. One row per customer. A view, so it always shows the
+-- latest scores without a copy. Personal data is in clear here (this is the dimension analysts join to);
+-- the BI serving layer publishes it masked.
+{%- set score_columns = {
+    'churn': {
+        'customer_id': dbt.type_string(),
+        'churn_probability': dbt.type_float(),
+        'model_version': dbt.type_string(),
+        'scored_at': dbt.type_timestamp(),
+    },
+    'clv': {
+        'customer_id': dbt.type_string(),
+        'clv_eur': dbt.type_float(),
+        'model_version': dbt.type_string(),
+        'scored_at': dbt.type_timestamp(),
+    },
+    'segment': {
+        'customer_id': dbt.type_string(),
+        'segment': dbt.type_string(),
+        'segment_probability': dbt.type_float(),
+        'model_version': dbt.type_string(),
+        'scored_at': dbt.type_timestamp(),
+    },
+} %}
+
+with
+
+customers as (
+    select * from {{ ref('customers') }}
+),
+
+customer_features as (
+    select * from {{ ref('customer_features') }}
+),
+
+churn_scores as (
+    select * from {{ c360_ml_scores('churn_scores', score_columns['churn']) }}
+),
+
+clv_scores as (
+    select * from {{ c360_ml_scores('clv_scores', score_columns['clv']) }}
+),
+
+customer_segments as (
+    select * from {{ c360_ml_scores('customer_segments', score_columns['segment']) }}
+),
+
+final as (
+    select
+        -- Golden record
+        customers.customer_id,
+        customers.first_name,
+        customers.last_name,
+        customers.full_name,
+        customers.email_address,
+        customers.telephone_e164,
+        customers.mobile_phone_e164,
+        customers.address_line_1,
+        customers.address_postal_code,
+        customers.address_city,
+        customers.address_country,
+        customers.birth_date,
+        customers.do_not_bulk_email,
+        customers.source_record_count,
+        customers.source_systems,
+        customers.first_created_at,
+
+        -- Measures as of the as-of date
+        customer_features.as_of_date,
+        customer_features.has_history_before_as_of,
+        customer_features.tenure_days,
+        customer_features.first_purchase_at,
+        customer_features.last_purchase_at,
+        customer_features.recency_days,
+        customer_features.purchase_count,
+        customer_features.monetary_eur,
+        customer_features.avg_purchase_value_eur,
+        customer_features.mean_days_between_purchases,
+        customer_features.purchase_count_90d,
+        customer_features.monetary_90d_eur,
+        customer_features.erp_purchase_count,
+        customer_features.web_shop_purchase_count,
+        customer_features.pos_purchase_count,
+        customer_features.game_purchase_count,
+        customer_features.web_clicks_90d,
+        customer_features.game_sessions_90d,
+        customer_features.campaign_exposures,
+        customer_features.campaign_click_rate,
+
+        -- Affinity
+        customer_features.category_count,
+        customer_features.top_category,
+        customer_features.top_category_spend_share,
+
+        -- Scores (NULL until the Python scoring assets have run)
+        churn_scores.churn_probability,
+        churn_scores.model_version as churn_model_version,
+        clv_scores.clv_eur,
+        clv_scores.model_version as clv_model_version,
+        customer_segments.segment,
+        customer_segments.segment_probability,
+        customer_segments.model_version as segment_model_version,
+        churn_scores.scored_at as churn_scored_at
+    from customers
+    left join customer_features
+        on customers.customer_id = customer_features.customer_id
+    left join churn_scores
+        on customers.customer_id = churn_scores.customer_id
+    left join clv_scores
+        on customers.customer_id = clv_scores.customer_id
+    left join customer_segments
+        on customers.customer_id = customer_segments.customer_id
+)
+
+select * from final

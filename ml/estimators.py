@@ -1,0 +1,173 @@
+"""scikit-learn estimators of the three models and the wrapper that carries their explanation metadata.
+
+:class:`C360Model` is what training returns and MLflow stores (``mlflow.sklearn``; plain picklable classes
+from this importable module). It takes a raw feature frame (columns of `customer_features`; missing ones are
+filled with NaN), and knows its features, the reference values and the globally important features that
+:mod:`ml.explain` uses.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sklearn.base import BaseEstimator, RegressorMixin, clone
+from sklearn.calibration import CalibratedClassifierCV
+from sklearn.compose import ColumnTransformer
+from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import OrdinalEncoder
+
+from ml import explain
+from ml.btyd import BTYDModel
+from ml.features import BTYD_COLUMNS, CATEGORICAL_FEATURES, feature_matrix
+
+
+def gradient_boosting_pipeline(features: list[str], estimator: BaseEstimator) -> Pipeline:
+    """Ordinal-encode the categorical inputs (unknown/missing -> NaN), pass numbers through, then ``estimator``.
+
+    ``estimator`` is a HistGradientBoosting model; its ``categorical_features`` is set to the encoded columns.
+    """
+    categorical = [c for c in features if c in CATEGORICAL_FEATURES]
+    numeric = [c for c in features if c not in CATEGORICAL_FEATURES]
+    transformers = []
+    if categorical:
+        encoder = OrdinalEncoder(handle_unknown="use_encoded_value", unknown_value=np.nan, encoded_missing_value=np.nan)
+        transformers.append(("categorical", encoder, categorical))
+    transformers.append(("numeric", "passthrough", numeric))
+    prep = ColumnTransformer(transformers, remainder="drop", verbose_feature_names_out=False)
+    mask = [True] * len(categorical) + [False] * len(numeric)
+    if isinstance(estimator, CalibratedClassifierCV):
+        estimator.estimator.set_params(categorical_features=mask if any(mask) else None)
+    else:
+        estimator.set_params(categorical_features=mask if any(mask) else None)
+    return Pipeline([("prepare", prep), ("model", estimator)])
+
+
+class CLVRegressor(RegressorMixin, BaseEstimator):
+    """Expected spend (EUR) in the next ``horizon_days``: gradient boosting on the features plus BG/NBD/GG outputs.
+
+    Fit: BG/NBD + Gamma-Gamma on the training rows (:class:`ml.btyd.BTYDModel`), then a shallow
+    HistGradientBoostingRegressor (squared error: the per-customer RMSE is the metric, and its predictions
+    keep the training total; depth 3, 40 rows per leaf against the heavy tail of B2B spend) on the features
+    plus expected purchases, P(alive) and expected spend per purchase. Predictions are clipped at 0.
+    """
+
+    def __init__(self, horizon_days: int = 180, max_iter: int = 100, learning_rate: float = 0.05, seed: int = 0):
+        self.horizon_days = horizon_days
+        self.max_iter = max_iter
+        self.learning_rate = learning_rate
+        self.seed = seed
+
+    def _augment(self, X: pd.DataFrame) -> pd.DataFrame:
+        extra = self.btyd_.predict_frame(X, self.horizon_days)
+        return pd.concat([X.reset_index(drop=True), extra.reset_index(drop=True)], axis=1)
+
+    def fit(self, X: pd.DataFrame, y: Any) -> CLVRegressor:
+        missing = [c for c in BTYD_COLUMNS if c not in X.columns]
+        if missing:
+            raise ValueError(f"the lifetime value model needs customer_features columns {missing}; rebuild the marts")
+        self.btyd_ = BTYDModel.fit(X)
+        augmented = self._augment(X)
+        regressor = HistGradientBoostingRegressor(
+            loss="squared_error",
+            max_iter=self.max_iter,
+            learning_rate=self.learning_rate,
+            max_depth=3,
+            min_samples_leaf=40,
+            random_state=self.seed,
+        )
+        self.pipeline_ = gradient_boosting_pipeline(list(augmented.columns), regressor)
+        self.pipeline_.fit(augmented, np.asarray(y, dtype=float))
+        return self
+
+    def predict(self, X: pd.DataFrame) -> np.ndarray:
+        return np.clip(self.pipeline_.predict(self._augment(X)), 0.0, None)
+
+    def predict_btyd(self, X: pd.DataFrame) -> pd.DataFrame:
+        """The BG/NBD + Gamma-Gamma baseline columns (see :meth:`ml.btyd.BTYDModel.predict_frame`)."""
+        return self.btyd_.predict_frame(X, self.horizon_days)
+
+
+def churn_estimator(features: list[str], *, n_rows: int, seed: int) -> Pipeline:
+    """HistGradientBoostingClassifier in CalibratedClassifierCV (5 folds; isotonic from 5,000 rows, else sigmoid)."""
+    base = HistGradientBoostingClassifier(
+        max_iter=200, learning_rate=0.05, min_samples_leaf=20, l2_regularization=1.0, random_state=seed
+    )
+    method = "isotonic" if n_rows >= 5_000 else "sigmoid"
+    calibrated = CalibratedClassifierCV(base, method=method, cv=5)
+    return gradient_boosting_pipeline(features, calibrated)
+
+
+def segment_estimator(features: list[str], *, seed: int) -> Pipeline:
+    """Multi-class HistGradientBoostingClassifier predicting the rule segment."""
+    base = HistGradientBoostingClassifier(
+        max_iter=200, learning_rate=0.1, min_samples_leaf=10, l2_regularization=1.0, random_state=seed
+    )
+    return gradient_boosting_pipeline(features, base)
+
+
+class C360Model(BaseEstimator):
+    """A fitted model of one kind with what scoring and explanation need.
+
+    ``score_values(frame)`` is the number written to the score table: churn probability, expected spend in EUR
+    (before any seasonal factor), or the probability of the predicted segment.
+    """
+
+    def __init__(self, kind: str, estimator: Any, features: list[str], explain_top_n: int = 10, seed: int = 0):
+        self.kind = kind
+        self.estimator = estimator
+        self.features = features
+        self.explain_top_n = explain_top_n
+        self.seed = seed
+
+    def fit(self, X: pd.DataFrame, y: Any) -> C360Model:
+        matrix = feature_matrix(X, self.features)
+        self.estimator_ = clone(self.estimator).fit(matrix, y)
+        if hasattr(self.estimator_, "classes_"):
+            self.classes_ = self.estimator_.classes_
+        self.reference_ = explain.reference_values(matrix)
+        importance = explain.global_importance(self._explained_score, matrix, self.reference_, seed=self.seed)
+        self.importance_ = importance.to_dict()
+        self.explain_features_ = list(importance.index[: self.explain_top_n])
+        return self
+
+    def predict(self, X: pd.DataFrame) -> np.ndarray:
+        return self.estimator_.predict(feature_matrix(X, self.features))
+
+    def predict_proba(self, X: pd.DataFrame) -> np.ndarray:
+        return self.estimator_.predict_proba(feature_matrix(X, self.features))
+
+    def _matrix_scores(self, matrix: pd.DataFrame) -> np.ndarray:
+        if self.kind == "churn":
+            return self.estimator_.predict_proba(matrix)[:, list(self.estimator_.classes_).index(1)]
+        if self.kind == "clv":
+            return self.estimator_.predict(matrix)
+        return self.estimator_.predict_proba(matrix).max(axis=1)
+
+    def _explained_score(self, matrix: pd.DataFrame) -> np.ndarray:
+        """Score whose change explains a row: for segments, the probability of the row's own predicted class."""
+        if self.kind != "segment":
+            return self._matrix_scores(matrix)
+        return self.estimator_.predict_proba(matrix).max(axis=1)
+
+    def score_values(self, X: pd.DataFrame) -> np.ndarray:
+        return self._matrix_scores(feature_matrix(X, self.features))
+
+    def explain(self, X: pd.DataFrame, k: int = 3) -> pd.DataFrame:
+        """top_feature_1..k and their contributions (see :mod:`ml.explain`) for each row of ``X``."""
+        matrix = feature_matrix(X, self.features)
+        if self.kind == "segment":
+            # Hold each row's predicted class fixed, and explain the probability of that class.
+            predicted = self.estimator_.predict_proba(matrix).argmax(axis=1)
+
+            def score(block: pd.DataFrame, classes: np.ndarray) -> np.ndarray:
+                return self.estimator_.predict_proba(block)[np.arange(len(block)), classes]
+
+            values = explain.contributions(
+                score, matrix, self.explain_features_, self.reference_, row_classes=predicted
+            )
+        else:
+            values = explain.contributions(self._explained_score, matrix, self.explain_features_, self.reference_)
+        return explain.top_features(values, k)

@@ -1,0 +1,291 @@
+"""The ML pipeline's public API: load -> train -> evaluate -> score, for the churn, CLV and segment models.
+
+Orchestration (Dagster assets) and tracking (:mod:`ml.tracking`, MLflow) call these functions; nothing here
+imports either. Training labels come from history only: train on the features at as_of - horizon, label on
+the window that follows (dbt's `customer_training_labels`), score the features at as_of. No model reads the
+generator's truth.
+"""
+
+from __future__ import annotations
+
+import logging
+import tempfile
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import duckdb
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+from threadpoolctl import threadpool_limits
+
+from ml import data, drift, training
+from ml.features import data_snapshot_id
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+log = logging.getLogger(__name__)
+
+KINDS = ("churn", "clv", "segment")
+MODEL_NAMES = {"churn": "c360_churn", "clv": "c360_clv", "segment": "c360_segment"}
+SCORE_TABLES = {"churn": "churn_scores", "clv": "clv_scores", "segment": "customer_segments"}  # schema `ml`
+SCORE_SCHEMA = "ml"
+TOP_FEATURES = 3
+
+
+@dataclass
+class TrainingOutcome:
+    """Everything one training run produced: the fitted model, its holdout metrics beside the baselines, and
+    what tracking needs (params, figures, a data snapshot id) to decide whether it becomes the champion."""
+
+    kind: str
+    model_name: str
+    model: Any
+    features: list[str]
+    params: dict[str, Any]
+    metrics: dict[str, float]
+    primary_metric: str
+    higher_is_better: bool
+    thresholds: dict[str, float]
+    passes_thresholds: bool
+    figures: dict[str, Figure]
+    data_snapshot_id: str
+    holdout: pd.DataFrame
+
+
+def _check_kind(kind: str) -> None:
+    if kind not in KINDS:
+        raise ValueError(f"unknown model kind {kind!r}; expected one of {', '.join(KINDS)}")
+
+
+def load_training_frame(warehouse: Path, kind: str) -> pd.DataFrame:
+    """The labelled training rows of ``kind`` (see :func:`ml.data.history_frame`), read-only, connection closed.
+
+    For clv, ``frame.attrs`` carries the factors the scores of the current scoring date will use
+    (:func:`ml.data.clv_scoring_factor`), so that training params record them.
+    """
+    _check_kind(kind)
+    frame = data.history_frame(Path(warehouse), kind)
+    if kind == "clv":
+        with data.read_only(Path(warehouse)) as con:
+            frame.attrs.update(data.clv_scoring_factor(con, data.horizon_days("clv"))[1])
+    return frame
+
+
+def load_latest_labelled_frame(warehouse: Path, kind: str) -> pd.DataFrame:
+    """The most recent labelled window of ``kind``: the training date's rows (the last window with labels)."""
+    return load_training_frame(warehouse, kind)
+
+
+def train(kind: str, frame: pd.DataFrame, *, seed: int = 0) -> TrainingOutcome:
+    """Fit the ``kind`` model on ``frame`` (customers split 80/20 into training and holdout) and evaluate it.
+
+    Features that are missing, all NULL or constant are dropped (``params['dropped_features']``). Above
+    500,000 rows, a seeded random subsample is used (``params['subsampled_from_rows']``).
+    """
+    _check_kind(kind)
+    if frame.empty:
+        raise ValueError(f"the {kind} training frame is empty; load it with load_training_frame(warehouse, {kind!r})")
+    snapshot = data_snapshot_id(frame)
+    used, sampling = training.subsample(frame, seed)
+    with threadpool_limits(limits=data.thread_limit()):
+        result = training.TRAINERS[kind](used, seed)
+    as_of = used["as_of_date"].iloc[0] if "as_of_date" in used.columns else None
+    params: dict[str, Any] = {
+        "kind": kind,
+        "seed": seed,
+        "horizon_days": data.horizon_days(kind),
+        "churn_horizon_days": data.horizon_days("churn"),
+        "clv_horizon_days": data.horizon_days("clv"),
+        "training_as_of": str(as_of.date() if isinstance(as_of, (pd.Timestamp, datetime)) else as_of),
+        "rows": len(frame),
+        "rows_train": len(result["train_rows"]),
+        "rows_holdout": len(result["holdout"]),
+        "holdout_share": 0.2,
+        "feature_count": len(result["features"]),
+        "dropped_features": ",".join(result["dropped"]),
+        "explain_features": ",".join(result["model"].explain_features_),
+        **sampling,
+        **{k: v for k, v in frame.attrs.items() if isinstance(v, (int, float, str))},
+        **result["params"],
+    }
+    metrics = {k: float(v) for k, v in result["metrics"].items()}
+    outcome = TrainingOutcome(
+        kind=kind,
+        model_name=MODEL_NAMES[kind],
+        model=result["model"],
+        features=list(result["features"]),
+        params=params,
+        metrics=metrics,
+        primary_metric=result["primary_metric"],
+        higher_is_better=result["higher_is_better"],
+        thresholds=result["thresholds"],
+        passes_thresholds=training.passes(metrics, result["thresholds"]),
+        figures=result["figures"],
+        data_snapshot_id=snapshot,
+        holdout=result["holdout"],
+    )
+    log.info(
+        "trained %s on %d rows: %s=%.4f (passes thresholds: %s)",
+        kind, len(result["train_rows"]), outcome.primary_metric, metrics[outcome.primary_metric],
+        outcome.passes_thresholds,
+    )  # fmt: skip
+    return outcome
+
+
+def evaluate(kind: str, model: Any, features: list[str], frame: pd.DataFrame) -> dict[str, float]:
+    """Metrics of ``model`` on a labelled frame, named as in ``TrainingOutcome.metrics`` (baselines included).
+
+    ``features`` must be the model's own inputs (``model.features``); columns the frame lacks count as missing.
+    """
+    _check_kind(kind)
+    if list(features) != list(getattr(model, "features", features)):
+        raise ValueError(f"features {features} are not the inputs the {kind} model was trained on ({model.features})")
+    with threadpool_limits(limits=data.thread_limit()):
+        return {k: float(v) for k, v in training.EVALUATORS[kind](model, frame).items()}
+
+
+def _score_columns(kind: str) -> list[tuple[str, pa.DataType]]:
+    score = {
+        "churn": [("churn_probability", pa.float64())],
+        "clv": [("clv_eur", pa.float64()), ("expected_purchases", pa.float64())],
+        "segment": [("segment", pa.string()), ("segment_probability", pa.float64())],
+    }[kind]
+    explanation = []
+    for i in range(1, TOP_FEATURES + 1):
+        explanation += [(f"top_feature_{i}", pa.string()), (f"top_feature_{i}_contribution", pa.float64())]
+    meta = [
+        ("model_name", pa.string()),
+        ("model_version", pa.string()),
+        ("as_of", pa.date32()),
+        ("scored_at", pa.timestamp("us")),
+    ]
+    return [("customer_id", pa.string()), *score, *explanation, *meta]
+
+
+def score_frame(
+    kind: str,
+    model: Any,
+    frame: pd.DataFrame,
+    *,
+    model_name: str,
+    model_version: str,
+    scored_at: datetime,
+    seasonal_factor: float = 1.0,
+) -> pd.DataFrame:
+    """Score rows of `customer_features` into the score-table shape (see :func:`score_to_table`)."""
+    out = pd.DataFrame({"customer_id": frame["customer_id"].astype(str).to_numpy()})
+    if kind == "churn":
+        out["churn_probability"] = np.clip(model.score_values(frame), 0.0, 1.0)
+    elif kind == "clv":
+        out["clv_eur"] = np.clip(model.score_values(frame), 0.0, None) * seasonal_factor
+        btyd = model.estimator_.predict_btyd(frame)
+        out["expected_purchases"] = btyd["bgnbd_expected_purchases"].to_numpy() * seasonal_factor
+    else:
+        proba = model.predict_proba(frame)
+        classes = np.asarray(model.classes_, dtype=object)
+        out["segment"] = classes[proba.argmax(axis=1)] if len(frame) else np.array([], dtype=object)
+        out["segment_probability"] = proba.max(axis=1) if len(frame) else np.array([], dtype=float)
+    explained = model.explain(frame, TOP_FEATURES).reset_index(drop=True)
+    if kind == "clv":
+        for i in range(1, TOP_FEATURES + 1):
+            explained[f"top_feature_{i}_contribution"] *= seasonal_factor
+    out = pd.concat([out, explained], axis=1)
+    out["model_name"] = model_name
+    out["model_version"] = str(model_version)
+    as_of = pd.to_datetime(frame["as_of_date"]).dt.date if "as_of_date" in frame else None
+    out["as_of"] = as_of.to_numpy() if as_of is not None else None
+    out["scored_at"] = (
+        pd.Timestamp(scored_at).tz_localize(None)
+        if scored_at.tzinfo is None
+        else pd.Timestamp(scored_at).tz_convert("UTC").tz_localize(None)
+    )
+    return out
+
+
+def score_to_table(
+    warehouse: Path,
+    kind: str,
+    model: Any,
+    features: list[str],
+    *,
+    model_name: str,
+    model_version: str,
+    scored_at: datetime,
+    chunk_rows: int = 100_000,
+) -> int:
+    """Score every customer of `marts.customer_features` and replace table ``ml.<SCORE_TABLES[kind]>``.
+
+    Reads the features in record batches of ``chunk_rows`` through one read-only connection, scores and
+    explains each batch, appends it to a temporary Parquet file; closes; then opens the warehouse read-write
+    once and replaces the table from the Parquet file (schema ``ml`` created if needed). CLV scores are
+    multiplied by :func:`ml.data.clv_scoring_factor`: the seasonal factor (training-window season -> scoring
+    window season, from last year's orders) times the attribution factor (anonymous store revenue). Returns
+    the number of rows written.
+    """
+    _check_kind(kind)
+    if list(features) != list(getattr(model, "features", features)):
+        raise ValueError(f"features {features} are not the inputs the {kind} model was trained on")
+    warehouse = Path(warehouse)
+    schema = pa.schema(_score_columns(kind))
+    table = f"{SCORE_SCHEMA}.{SCORE_TABLES[kind]}"
+    rows = 0
+    with tempfile.TemporaryDirectory(prefix="c360_scores_", dir=warehouse.parent) as tmp:
+        parquet_path = Path(tmp) / f"{SCORE_TABLES[kind]}.parquet"
+        with pq.ParquetWriter(parquet_path, schema) as writer, data.read_only(warehouse) as con:
+            factor = 1.0
+            if kind == "clv":
+                factor, info = data.clv_scoring_factor(con, data.horizon_days("clv"))
+                log.info("clv scoring factor %.4f (%s)", factor, info)
+            columns = data.select_list(con, data.FEATURES_TABLE, "f")
+            reader = con.sql(f"select {columns} from {data.FEATURES_TABLE} f").to_arrow_reader(chunk_rows)
+            for batch in reader:
+                frame = batch.to_pandas()
+                if frame.empty:
+                    continue
+                with threadpool_limits(limits=data.thread_limit()):
+                    scored = score_frame(
+                        kind, model, frame, model_name=model_name, model_version=model_version,
+                        scored_at=scored_at, seasonal_factor=factor,
+                    )  # fmt: skip
+                writer.write_table(pa.Table.from_pandas(scored, schema=schema, preserve_index=False))
+                rows += len(scored)
+                log.info("scored %d %s rows", rows, kind)
+        con = duckdb.connect(str(warehouse))
+        try:
+            con.execute(f"create schema if not exists {SCORE_SCHEMA}")
+            path = str(parquet_path).replace("'", "''")
+            con.execute(f"create or replace table {table} as select * from read_parquet('{path}')")
+        finally:
+            con.close()
+    log.info("wrote %d rows to %s", rows, table)
+    return rows
+
+
+def feature_frame_for_drift(warehouse: Path) -> pd.DataFrame:
+    """The scoring-date features (`marts.customer_features`), to compare with a training frame by PSI."""
+    return data.scoring_frame(Path(warehouse))
+
+
+def population_stability(expected: pd.DataFrame, actual: pd.DataFrame, features: list[str]) -> dict[str, float]:
+    """PSI per feature (binning and the 0.1 / 0.25 reading in :mod:`ml.drift`, after Siddiqi 2006)."""
+    return drift.population_stability(expected, actual, features)
+
+
+__all__ = [
+    "KINDS",
+    "MODEL_NAMES",
+    "SCORE_TABLES",
+    "TrainingOutcome",
+    "evaluate",
+    "feature_frame_for_drift",
+    "load_latest_labelled_frame",
+    "load_training_frame",
+    "population_stability",
+    "score_to_table",
+    "train",
+]

@@ -1,0 +1,236 @@
+"""Training and evaluation of the churn, lifetime value and segment models on labelled frames.
+
+Every trainer takes a labelled frame (see :func:`ml.pipeline.load_training_frame`), splits it by customer
+(:func:`ml.features.customer_holdout_mask`, 20 % holdout), fits on the rest and reports holdout metrics of the
+model beside its baselines:
+
+* churn -- ``baseline_recency_roc_auc`` (customers ranked by days since their last purchase alone) and
+  ``baseline_base_rate_brier`` (everyone gets the churn share of the evaluated rows);
+* clv -- ``baseline_bgnbd_*`` (BG/NBD expected purchases x Gamma-Gamma expected spend per purchase, fitted on
+  the same training rows) and ``baseline_naive_*`` ("same as the last period": the spend in the 180 days
+  before the date, scaled to the horizon);
+* segment -- ``baseline_majority_accuracy`` (everyone in the most frequent rule segment).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ml import metrics, plots, segments
+from ml.data import horizon_days
+from ml.estimators import C360Model, CLVRegressor, churn_estimator, segment_estimator
+from ml.features import BTYD_COLUMNS, candidate_features, customer_holdout_mask, informative_features
+
+log = logging.getLogger(__name__)
+
+MAX_TRAINING_ROWS = 500_000
+LABEL_COLUMN = {"churn": "is_churned", "clv": "clv_spend_in_horizon_eur", "segment": None}
+
+
+def require_columns(frame: pd.DataFrame, columns: list[str], kind: str) -> None:
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise ValueError(
+            f"the {kind} frame lacks columns {missing}; load it with ml.pipeline.load_training_frame(warehouse, "
+            f"{kind!r}) from a warehouse built by the current dbt project"
+        )
+
+
+def subsample(frame: pd.DataFrame, seed: int) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """Keep at most MAX_TRAINING_ROWS rows, drawn at random by customer (seeded)."""
+    if len(frame) <= MAX_TRAINING_ROWS:
+        return frame, {}
+    kept = frame.sample(n=MAX_TRAINING_ROWS, random_state=seed).sort_values("customer_id", kind="mergesort")
+    return kept, {"subsampled_from_rows": len(frame), "subsampled_to_rows": MAX_TRAINING_ROWS}
+
+
+def choose_features(frame: pd.DataFrame, required: tuple[str, ...] = ()) -> tuple[list[str], list[str]]:
+    """(informative features, dropped candidates): missing, all-NULL and constant columns are dropped."""
+    candidates = candidate_features(frame)
+    chosen = informative_features(frame, candidates)
+    for column in required:
+        if column in frame.columns and column not in chosen:
+            chosen.append(column)
+    if not chosen:
+        raise ValueError(
+            "no informative feature in marts.customer_features_history at the training date (every column is "
+            "missing, NULL or constant); does the lake hold orders before the training date?"
+        )
+    return chosen, [c for c in candidates if c not in chosen]
+
+
+def split(frame: pd.DataFrame, seed: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    holdout = customer_holdout_mask(frame["customer_id"], seed=seed)
+    if holdout.all() or not holdout.any():
+        raise ValueError(f"the training frame has {len(frame)} rows: too few to hold customers out; need >= 10")
+    return frame.loc[~holdout].reset_index(drop=True), frame.loc[holdout].reset_index(drop=True)
+
+
+def _numeric(frame: pd.DataFrame, column: str, fill: float = 0.0) -> np.ndarray:
+    if column not in frame.columns:
+        return np.full(len(frame), fill)
+    return np.nan_to_num(pd.to_numeric(frame[column], errors="coerce").to_numpy(dtype=float), nan=fill)
+
+
+# ------------------------------------------------------------------------------------------------ churn
+def evaluate_churn(model: C360Model, frame: pd.DataFrame) -> dict[str, float]:
+    require_columns(frame, ["is_churned"], "churn")
+    y = frame["is_churned"].to_numpy(dtype=int)
+    probability = model.score_values(frame)
+    out = metrics.churn_metrics(y, probability)
+    out["base_rate"] = float(y.mean()) if len(y) else float("nan")
+    recency = pd.to_numeric(frame.get("recency_days"), errors="coerce") if "recency_days" in frame else None
+    if recency is not None and len(np.unique(y)) == 2:
+        rank = recency.fillna(recency.max() + 1 if recency.notna().any() else 0).to_numpy(dtype=float)
+        out["baseline_recency_roc_auc"] = metrics.churn_metrics(y, rank / max(rank.max(), 1))["roc_auc"]
+    out["baseline_base_rate_brier"] = float(np.mean((y - y.mean()) ** 2)) if len(y) else float("nan")
+    return out
+
+
+def train_churn(frame: pd.DataFrame, seed: int) -> dict[str, Any]:
+    require_columns(frame, ["customer_id", "is_churned"], "churn")
+    train_rows, holdout = split(frame, seed)
+    if train_rows["is_churned"].nunique() < 2:
+        raise ValueError(
+            "marts.customer_training_labels.is_churned has a single class at the churn training date; the "
+            "churn model needs churned and retained customers (check C360_AS_OF and C360_CHURN_HORIZON_DAYS)"
+        )
+    features, dropped = choose_features(train_rows)
+    model = C360Model("churn", churn_estimator(features, n_rows=len(train_rows), seed=seed), features, seed=seed)
+    model.fit(train_rows, train_rows["is_churned"].to_numpy(dtype=int))
+    scores = evaluate_churn(model, holdout)
+    y = holdout["is_churned"].to_numpy(dtype=int)
+    probability = model.score_values(holdout)
+    recency = _numeric(holdout, "recency_days", fill=np.nan)
+    recency = np.where(np.isfinite(recency), recency, np.nanmax(recency, initial=0) + 1)
+    figures = {
+        "roc.png": plots.roc_figure(y, {"model": probability, "recency only": recency}),
+        "calibration.png": plots.calibration_figure(y, probability),
+        "lift.png": plots.lift_figure(y, probability),
+    }
+    thresholds = {"min_roc_auc": 0.70, "max_brier": scores["baseline_base_rate_brier"]}
+    calibration = model.estimator_.named_steps["model"]
+    params = {"calibration_method": calibration.method, "calibration_folds": calibration.cv}
+    params.update({f"hgb_{k}": v for k, v in _simple(calibration.estimator.get_params()).items()})
+    return dict(
+        model=model, features=features, dropped=dropped, train_rows=train_rows, holdout=holdout,
+        metrics=scores, primary_metric="roc_auc", higher_is_better=True, thresholds=thresholds,
+        figures=figures, params=params,
+    )  # fmt: skip
+
+
+# ------------------------------------------------------------------------------------------------ clv
+def naive_prediction(frame: pd.DataFrame, horizon: int) -> np.ndarray:
+    """'Same as the last period': spend in the 180 days before the date, scaled to the horizon (x horizon/180)."""
+    return (_numeric(frame, "monetary_90d_eur") + _numeric(frame, "monetary_prev_90d_eur")) * horizon / 180.0
+
+
+def evaluate_clv(model: C360Model, frame: pd.DataFrame) -> dict[str, float]:
+    require_columns(frame, ["clv_spend_in_horizon_eur", *BTYD_COLUMNS], "clv")
+    y = frame["clv_spend_in_horizon_eur"].to_numpy(dtype=float)
+    out = metrics.clv_metrics(y, model.score_values(frame))
+    regressor: CLVRegressor = model.estimator_
+    btyd = regressor.predict_btyd(frame)["bgnbd_gg_clv_eur"].to_numpy()
+    out.update(metrics.clv_metrics(y, btyd, prefix="baseline_bgnbd_"))
+    out.update(metrics.clv_metrics(y, naive_prediction(frame, regressor.horizon_days), prefix="baseline_naive_"))
+    return out
+
+
+def train_clv(frame: pd.DataFrame, seed: int) -> dict[str, Any]:
+    require_columns(frame, ["customer_id", "clv_spend_in_horizon_eur", *BTYD_COLUMNS], "clv")
+    horizon = horizon_days("clv")
+    train_rows, holdout = split(frame, seed)
+    features, dropped = choose_features(train_rows, required=BTYD_COLUMNS)
+    estimator = CLVRegressor(horizon_days=horizon, seed=seed)
+    model = C360Model("clv", estimator, features, seed=seed)
+    model.fit(train_rows, train_rows["clv_spend_in_horizon_eur"].to_numpy(dtype=float))
+    scores = evaluate_clv(model, holdout)
+    y = holdout["clv_spend_in_horizon_eur"].to_numpy(dtype=float)
+    predicted = model.score_values(holdout)
+    regressor: CLVRegressor = model.estimator_
+    figures = {
+        "gains.png": plots.gains_figure(
+            y,
+            {
+                "model": predicted,
+                "BG/NBD + Gamma-Gamma": regressor.predict_btyd(holdout)["bgnbd_gg_clv_eur"].to_numpy(),
+                "naive (last period)": naive_prediction(holdout, horizon),
+            },
+        ),
+        "predicted_vs_actual.png": plots.predicted_vs_actual_figure(y, predicted),
+    }
+    thresholds = {
+        "max_rmse": min(scores["baseline_bgnbd_rmse"], scores["baseline_naive_rmse"]),
+        "min_spearman": 0.3,
+    }
+    params = {f"bgnbd_{k}": v for k, v in regressor.btyd_.bgnbd.items()}
+    params.update({f"gamma_gamma_{k}": v for k, v in regressor.btyd_.gamma_gamma.items()})
+    params.update({"hgb_loss": "squared_error", "hgb_max_iter": estimator.max_iter, "hgb_max_depth": 3})
+    return dict(
+        model=model, features=features, dropped=dropped, train_rows=train_rows, holdout=holdout,
+        metrics=scores, primary_metric="rmse", higher_is_better=False, thresholds=thresholds,
+        figures=figures, params=params,
+    )  # fmt: skip
+
+
+# ------------------------------------------------------------------------------------------------ segment
+def evaluate_segment(model: C360Model, frame: pd.DataFrame) -> dict[str, float]:
+    actual = segments.assign_segments(frame, model.segment_thresholds_)
+    predicted = model.predict(frame)
+    out = metrics.segment_metrics(actual, predicted)
+    majority = pd.Series(actual).mode().iloc[0] if len(actual) else None
+    out["baseline_majority_accuracy"] = float(np.mean(actual == majority)) if len(actual) else float("nan")
+    return out
+
+
+def train_segment(frame: pd.DataFrame, seed: int) -> dict[str, Any]:
+    require_columns(frame, ["customer_id", "purchase_count", "recency_days", "monetary_eur"], "segment")
+    thresholds_rules = segments.fit_thresholds(frame)
+    labelled = frame.assign(segment_label=segments.assign_segments(frame, thresholds_rules))
+    train_rows, holdout = split(labelled, seed)
+    features, dropped = choose_features(train_rows)
+    model = C360Model("segment", segment_estimator(features, seed=seed), features, seed=seed)
+    model.segment_thresholds_ = thresholds_rules
+    model.fit(train_rows, train_rows["segment_label"].to_numpy())
+    model.segment_thresholds_ = thresholds_rules
+    scores = evaluate_segment(model, holdout)
+    labels = [s for s in segments.SEGMENTS if s in set(labelled["segment_label"])]
+    figures = {
+        "confusion_matrix.png": plots.confusion_figure(holdout["segment_label"], model.predict(holdout), labels),
+        "segment_sizes.png": plots.segment_sizes_figure(
+            labelled["segment_label"].value_counts().reindex(labels, fill_value=0).to_dict()
+        ),
+    }
+    thresholds = {"min_accuracy": max(0.8, scores["baseline_majority_accuracy"] + 0.05)}
+    params = {f"rule_{k}": v for k, v in thresholds_rules.items()}
+    params.update({f"hgb_{k}": v for k, v in _simple(model.estimator_.named_steps["model"].get_params()).items()})
+    params.update(
+        {f"segment_share_{k}": float(v) for k, v in labelled["segment_label"].value_counts(normalize=True).items()}
+    )
+    return dict(
+        model=model, features=features, dropped=dropped, train_rows=train_rows, holdout=holdout,
+        metrics=scores, primary_metric="accuracy", higher_is_better=True, thresholds=thresholds,
+        figures=figures, params=params,
+    )  # fmt: skip
+
+
+TRAINERS = {"churn": train_churn, "clv": train_clv, "segment": train_segment}
+EVALUATORS = {"churn": evaluate_churn, "clv": evaluate_clv, "segment": evaluate_segment}
+
+
+def passes(metrics_: dict[str, float], thresholds: dict[str, float]) -> bool:
+    """True when every ``min_<metric>`` / ``max_<metric>`` threshold holds (a NaN metric fails)."""
+    for name, bound in thresholds.items():
+        kind, metric = name.split("_", 1)
+        value = metrics_.get(metric, float("nan"))
+        if not np.isfinite(value) or (kind == "min" and value < bound) or (kind == "max" and value > bound):
+            return False
+    return True
+
+
+def _simple(params: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in params.items() if isinstance(v, (int, float, str, bool)) or v is None}

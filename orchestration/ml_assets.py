@@ -1,0 +1,225 @@
+"""The scores as Dagster assets: for each model (churn, CLV, segment) train -> score, with blocking checks.
+
+Asset keys say where the thing lives: the trained model is the registered MLflow model
+``["mlflow", "c360_churn"]``; its scores are the warehouse table ``["ml", "churn_scores"]``, which the dbt
+source ``ml.churn_scores`` maps to, so ``customer_360`` (dbt) sits downstream and one materialization runs
+dbt (features) -> Python (train, score) -> dbt (customer_360).
+
+- Train: reads the labelled training-date features, fits, evaluates on a holdout beside baselines, logs the
+  run to MLflow under C360_HOME and registers a version. The version becomes the ``champion`` alias only if it
+  passes the model's thresholds and beats the current champion evaluated on the same holdout.
+- Score: loads the champion and writes one row per customer of ``marts.customer_features`` to ``ml.<table>``.
+- Checks (blocking, so nothing downstream reads bad scores): every customer scored exactly once; scores in
+  range; every row names the model version.
+
+All the modelling lives in ``ml/`` (plain Python); this module only wires it.
+"""
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+
+from ml import pipeline, tracking
+from orchestration.resources import C360Resource
+
+ML_GROUP = "ml"
+FEATURES_KEY = dg.AssetKey(["marts", "customer_features"])
+TRAINING_KEYS = [
+    dg.AssetKey(["marts", "customer_features_history"]),
+    dg.AssetKey(["marts", "customer_training_labels"]),
+]
+
+# Per model: the score column and its valid range, checked on every scoring run.
+SCORE_RANGES: dict[str, tuple[str, float, float | None]] = {
+    "churn": ("churn_probability", 0.0, 1.0),
+    "clv": ("clv_eur", 0.0, None),
+    "segment": ("segment_probability", 0.0, 1.0),
+}
+
+
+def model_key(kind: str) -> dg.AssetKey:
+    return dg.AssetKey(["mlflow", pipeline.MODEL_NAMES[kind]])
+
+
+def scores_key(kind: str) -> dg.AssetKey:
+    return dg.AssetKey(["ml", pipeline.SCORE_TABLES[kind]])
+
+
+def _metadata_value(value: object) -> dg.MetadataValue | object:
+    if isinstance(value, float):
+        return dg.MetadataValue.float(value)
+    return value
+
+
+def train_and_register(
+    kind: str, home: Path, warehouse: Path
+) -> tuple[tracking.LoggedModel, tracking.PromotionDecision, pipeline.TrainingOutcome]:
+    """Train one model on the warehouse's labelled history, log and register it, promote it if it wins."""
+    frame = pipeline.load_training_frame(warehouse, kind)
+    outcome = pipeline.train(kind, frame)
+    logged = tracking.log_training_run(
+        home,
+        model_name=outcome.model_name,
+        model=outcome.model,
+        params=outcome.params,
+        metrics=outcome.metrics,
+        features=outcome.features,
+        data_snapshot_id=outcome.data_snapshot_id,
+        figures=outcome.figures,
+        tags={
+            "c360.kind": kind,
+            "c360.primary_metric": outcome.primary_metric,
+            "c360.higher_is_better": str(outcome.higher_is_better).lower(),
+        },
+    )
+    champion = tracking.load_champion(home, outcome.model_name)
+    champion_value = None
+    if champion is not None:
+        # The current champion on the challenger's holdout: both judged on the same rows.
+        champion_metrics = pipeline.evaluate(kind, champion.model, champion.features, outcome.holdout)
+        champion_value = champion_metrics.get(outcome.primary_metric)
+    decision = tracking.promote_if_better(
+        home,
+        logged,
+        metric=outcome.primary_metric,
+        higher_is_better=outcome.higher_is_better,
+        challenger_value=outcome.metrics[outcome.primary_metric],
+        champion_value=champion_value,
+        passes_thresholds=outcome.passes_thresholds,
+    )
+    return logged, decision, outcome
+
+
+def build_train_asset(kind: str) -> dg.AssetsDefinition:
+    model_name = pipeline.MODEL_NAMES[kind]
+
+    @dg.asset(
+        key=model_key(kind),
+        deps=TRAINING_KEYS,
+        group_name=ML_GROUP,
+        kinds={"scikit-learn", "mlflow"},
+        description=(
+            f"The {kind} model, trained on the features at C360_AS_OF minus its horizon and labelled on the "
+            f"window that follows; logged to MLflow (C360_HOME/mlflow) and registered as `{model_name}`. "
+            "Becomes the `champion` alias only when it passes its thresholds and beats the current champion "
+            "on the same holdout."
+        ),
+    )
+    def train(context: dg.AssetExecutionContext, c360: C360Resource) -> dg.MaterializeResult:
+        settings = c360.apply()
+        logged, decision, outcome = train_and_register(kind, settings.home, settings.warehouse_path)
+        context.log.info(f"{model_name} v{logged.version}: {decision.reason}")
+        metadata: dict[str, object] = {
+            "model_version": logged.version,
+            "mlflow_run_id": logged.run_id,
+            "promoted_to_champion": decision.promoted,
+            "promotion_reason": decision.reason,
+            "primary_metric": outcome.primary_metric,
+            "features": len(outcome.features),
+            "data_snapshot_id": outcome.data_snapshot_id,
+        }
+        metadata.update({f"metric/{name}": value for name, value in sorted(outcome.metrics.items())})
+        return dg.MaterializeResult(metadata={name: _metadata_value(value) for name, value in metadata.items()})
+
+    return train
+
+
+def build_score_asset(kind: str) -> dg.AssetsDefinition:
+    model_name = pipeline.MODEL_NAMES[kind]
+    table = pipeline.SCORE_TABLES[kind]
+
+    @dg.asset(
+        key=scores_key(kind),
+        deps=[model_key(kind), FEATURES_KEY],
+        group_name=ML_GROUP,
+        kinds={"python", "duckdb"},
+        description=(
+            f"`ml.{table}`: the champion `{model_name}` scores every customer of `marts.customer_features` "
+            "once, with its top three feature contributions, model name and version, as_of and scored_at."
+        ),
+    )
+    def score(context: dg.AssetExecutionContext, c360: C360Resource) -> dg.MaterializeResult:
+        settings = c360.apply()
+        champion = tracking.load_champion(settings.home, model_name)
+        if champion is None:
+            raise dg.Failure(
+                f"No champion for {model_name} in the MLflow registry under {settings.home / 'mlflow'}: no "
+                f"training run has passed its thresholds yet. Materialize mlflow/{model_name} and read its "
+                "promotion_reason metadata (or the MLflow UI, `make mlflow-ui`)."
+            )
+        rows = pipeline.score_to_table(
+            settings.warehouse_path,
+            kind,
+            champion.model,
+            champion.features,
+            model_name=model_name,
+            model_version=champion.version,
+            scored_at=datetime.now(UTC).replace(tzinfo=None),
+        )
+        context.log.info(f"ml.{table}: {rows:,} customers scored by {model_name} v{champion.version}")
+        return dg.MaterializeResult(
+            metadata={"rows": rows, "model_name": model_name, "model_version": champion.version}
+        )
+
+    return score
+
+
+def _check_scores(warehouse: Path, kind: str) -> dg.AssetCheckResult:
+    table = pipeline.SCORE_TABLES[kind]
+    column, low, high = SCORE_RANGES[kind]
+    upper = f"or {column} > {high}" if high is not None else ""
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        customers, scored, distinct_scored, missing, out_of_range, without_version = con.execute(
+            f"""
+            select
+                (select count(*) from marts.customer_features),
+                count(*),
+                count(distinct customer_id),
+                (select count(*) from marts.customer_features as f
+                 where not exists (select 1 from ml.{table} as s where s.customer_id = f.customer_id)),
+                count(*) filter (where {column} is null or {column} < {low} {upper}),
+                count(*) filter (where model_version is null or model_name is null)
+            from ml.{table}
+            """
+        ).fetchone()
+    finally:
+        con.close()
+    passed = scored == customers == distinct_scored and missing == 0 and out_of_range == 0 and without_version == 0
+    return dg.AssetCheckResult(
+        passed=bool(passed),
+        metadata={
+            "customers": customers,
+            "rows": scored,
+            "duplicate_rows": scored - distinct_scored,
+            "customers_not_scored": missing,
+            "scores_out_of_range": out_of_range,
+            "rows_without_model_version": without_version,
+        },
+        description=f"every customer scored exactly once, {column} in [{low}, {high if high is not None else 'inf'})",
+    )
+
+
+def build_score_check(kind: str) -> dg.AssetChecksDefinition:
+    @dg.asset_check(
+        asset=scores_key(kind),
+        name=f"{pipeline.SCORE_TABLES[kind]}_complete_and_in_range",
+        blocking=True,
+        description="Blocking: every customer of customer_features scored exactly once, scores in range, "
+        "every row names its model version.",
+    )
+    def check(c360: C360Resource) -> dg.AssetCheckResult:
+        return _check_scores(c360.settings().warehouse_path, kind)
+
+    return check
+
+
+def ml_assets(kinds: Sequence[str] = pipeline.KINDS) -> list[dg.AssetsDefinition]:
+    return [asset for kind in kinds for asset in (build_train_asset(kind), build_score_asset(kind))]
+
+
+def ml_checks(kinds: Sequence[str] = pipeline.KINDS) -> list[dg.AssetChecksDefinition]:
+    return [build_score_check(kind) for kind in kinds]
