@@ -5,12 +5,13 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.c360-installed
 SCALES ?= 10 100
 IDENTITY_SCALES ?= 10 100 1000
+GAME_SCALE ?= 100
 
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export DO_NOT_TRACK := 1
 export MLFLOW_DISABLE_TELEMETRY := true
 
-.PHONY: install run test lint format ui mlflow-ui docs bench bench-identity bench-scores lake clean
+.PHONY: install run test lint format ui mlflow-ui docs bench bench-identity bench-game bench-scores lake clean
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -53,6 +54,14 @@ bench: install  ## generator and staging benchmarks at scales $(SCALES)
 
 bench-identity: install  ## identity resolution time, memory and accuracy at scales $(IDENTITY_SCALES)
 	$(BIN)/python -m benchmarks.identity --scales $(IDENTITY_SCALES)
+
+bench-game: install  ## game telemetry at scale $(GAME_SCALE): full vs one-new-day build (ratio), mart query times, geo-join rows/s
+	$(BIN)/python -m benchmarks.game --scale $(GAME_SCALE)
+
+bench-scores: install  ## churn / CLV / segment quality against the truth on the sample and scale 10 (after make bench), beside the baselines
+	$(BIN)/python -m benchmarks.scores_quality --home bench_out/scores_scale_1
+	$(BIN)/python -m benchmarks.scores_quality --lake bench_out/scale_10/lake --truth bench_out/scale_10/truth \
+		--home bench_out/scores_scale_10
 
 clean:  ## remove the warehouse, Dagster home and dbt artifacts (not the venv)
 	rm -rf .c360 dbt_project/target dbt_project/logs
