@@ -16,7 +16,8 @@ import dagster as dg
 import duckdb
 import pytest
 
-from orchestration.settings import PROJECT_ROOT, load_settings
+from orchestration.settings import PROJECT_ROOT, C360Settings, load_settings
+from orchestration.summary import RunSummary
 
 SAMPLE_LAKE = PROJECT_ROOT / "seeds_data" / "lake"
 
@@ -91,15 +92,27 @@ def test_scores_sit_between_the_features_and_customer_360(defs: dg.Definitions) 
     assert dg.AssetKey(["marts", "customer_360"]) in retrain.asset_layer.executable_asset_keys
 
 
-@pytest.mark.slow
-def test_materialize_everything_through_dagster(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.fixture(scope="module")
+def sample_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[bool, RunSummary, C360Settings]:
     """`make run` on the committed sample: dbt -> train -> score -> dbt in one Dagster run. The sample, not a
     smaller lake: the models must pass their thresholds to become champions, and scoring loads champions."""
-    monkeypatch.setenv("C360_LAKE", str(SAMPLE_LAKE))
-    monkeypatch.setenv("C360_HOME", str(tmp_path / "home"))
     from orchestration.run import run_all
 
-    success, summary = run_all()
+    saved = dict(os.environ)
+    os.environ["C360_LAKE"] = str(SAMPLE_LAKE)
+    os.environ["C360_HOME"] = str(tmp_path_factory.mktemp("sample_run") / "home")
+    try:
+        success, summary = run_all()
+        settings = load_settings()
+    finally:  # run_all exports its settings; later tests must not inherit them
+        os.environ.clear()
+        os.environ.update(saved)
+    return success, summary, settings
+
+
+@pytest.mark.slow
+def test_materialize_everything_through_dagster(sample_run: tuple[bool, RunSummary, C360Settings]) -> None:
+    success, summary, settings = sample_run
     assert success, summary.render()
     assert summary.rows_per_model["staging.stg_crm__contacts"] > 0
     assert summary.rows_per_model["staging.stg_shop__sales_order_lines"] > 0
@@ -107,8 +120,8 @@ def test_materialize_everything_through_dagster(tmp_path: Path, monkeypatch: pyt
     assert not any("missing" in warning for warning in summary.warnings), summary.warnings
     rendered = summary.render()
     assert "Rows quarantined" in rendered and "staging.stg_crm__contacts" in rendered
+    assert "Scores (schema ml):" in rendered
 
-    settings = load_settings()
     # the run is recorded in the Dagster instance under C360_HOME, with every staging asset materialized
     with dg.DagsterInstance.from_config(str(settings.dagster_home)) as instance:
         records = instance.get_run_records()
@@ -118,21 +131,26 @@ def test_materialize_everything_through_dagster(tmp_path: Path, monkeypatch: pyt
         )
         assert all(event is not None for event in materialized.values())
     assert "enabled: false" in (settings.dagster_home / "dagster.yaml").read_text()
-    con = duckdb.connect(str(settings.warehouse_path), read_only=True)
-    try:
-        rows = con.execute("select distinct table_schema from information_schema.tables").fetchall()
-        schemas = {row[0] for row in rows}
-    finally:
-        con.close()
-    assert "staging" in schemas
+    failed_checks = [
+        evaluation.check_name for evaluation in result_checks(settings.dagster_home) if not evaluation.passed
+    ]
+    assert not failed_checks, failed_checks
 
-    # the scores: every customer scored once by a champion, checks passed, customer_360 carries them
+
+@pytest.mark.slow
+def test_every_customer_is_scored_once_by_a_champion(sample_run: tuple[bool, RunSummary, C360Settings]) -> None:
+    success, _, settings = sample_run
+    assert success
     con = duckdb.connect(str(settings.warehouse_path), read_only=True)
     try:
         customers = con.execute("select count(*) from marts.customers").fetchone()[0]
+        versions = {}
         for table in ("churn_scores", "clv_scores", "customer_segments"):
-            rows, distinct = con.execute(f"select count(*), count(distinct customer_id) from ml.{table}").fetchone()
+            rows, distinct, version = con.execute(
+                f"select count(*), count(distinct customer_id), any_value(model_version) from ml.{table}"
+            ).fetchone()
             assert rows == distinct == customers, table
+            versions[table] = version
         unscored = con.execute(
             "select count(*) from marts.customer_360 where churn_probability is null or clv_eur is null "
             "or segment is null or churn_model_version is null"
@@ -140,16 +158,51 @@ def test_materialize_everything_through_dagster(tmp_path: Path, monkeypatch: pyt
     finally:
         con.close()
     assert unscored == 0
-    failed_checks = [
-        evaluation.check_name for evaluation in result_checks(settings.dagster_home) if not evaluation.passed
-    ]
-    assert not failed_checks, failed_checks
-    from ml.tracking import load_champion
+    from mlflow.tracking import MlflowClient
 
-    for model_name in ("c360_churn", "c360_clv", "c360_segment"):
+    from ml.tracking import configure, load_champion
+
+    client = MlflowClient(tracking_uri=configure(settings.home))
+    tables = {"c360_churn": "churn_scores", "c360_clv": "clv_scores", "c360_segment": "customer_segments"}
+    for model_name, table in tables.items():
         champion = load_champion(settings.home, model_name)
-        assert champion is not None and champion.version == "1", model_name
-    assert "Scores (schema ml):" in rendered
+        assert champion is not None and champion.version == versions[table] == "1", model_name
+        plots = {Path(artifact.path).name for artifact in client.list_artifacts(champion.run_id, "plots")}
+        assert plots, f"{model_name}: no evaluation plots logged"
+    churn = load_champion(settings.home, "c360_churn")
+    assert churn is not None
+    churn_plots = {Path(artifact.path).name for artifact in client.list_artifacts(churn.run_id, "plots")}
+    assert {"roc.png", "calibration.png", "lift.png"} <= churn_plots
+
+
+@pytest.mark.slow
+def test_retraining_sensors_read_the_warehouse_and_target_the_models(
+    sample_run: tuple[bool, RunSummary, C360Settings], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from orchestration.resources import C360Resource
+    from orchestration.retraining import feature_drift_sensor, model_decay_sensor
+
+    success, _, settings = sample_run
+    assert success
+    resource = C360Resource(lake=str(settings.lake), home=str(settings.home))
+    with dg.build_sensor_context(resources={"c360": resource}) as context:
+        # the champions were just trained on the latest labelled window: nothing has decayed
+        decay = model_decay_sensor(context)
+    assert isinstance(decay, dg.SkipReason), decay
+
+    monkeypatch.setenv("C360_PSI_THRESHOLD", "1000")  # nothing drifts that far
+    with dg.build_sensor_context(resources={"c360": resource}) as context:
+        assert isinstance(feature_drift_sensor(context), dg.SkipReason)
+    monkeypatch.setenv("C360_PSI_THRESHOLD", "0")  # every feature with any shift drifts
+    with dg.build_sensor_context(resources={"c360": resource}) as context:
+        drift = feature_drift_sensor(context)
+    assert isinstance(drift, dg.SensorResult)
+    models = {request.tags["c360/model"] for request in drift.run_requests}
+    assert models == {"c360_churn", "c360_clv", "c360_segment"}
+    for request in drift.run_requests:
+        assert dg.AssetKey(["marts", "customer_360"]) in request.asset_selection
+        assert "PSI above 0" in request.tags["c360/retrain_reason"]
+        assert request.run_key and request.run_key.startswith("drift-")
 
 
 def result_checks(dagster_home: Path) -> list[dg.AssetCheckEvaluation]:
