@@ -9,6 +9,7 @@ Python (gzip, pyarrow), independently of dbt, for reconciliation.
 
 from __future__ import annotations
 
+import csv
 import gzip
 import json
 import shutil
@@ -784,3 +785,34 @@ def count_lake_rows(root: Path) -> dict[str, int]:
                 total += max(len(lines) - 1, 0) if file_format == "csv" else len(lines)
         counts[table] = total
     return counts
+
+
+def blank_csv_columns(path: Path, keep: set[str], delimiter: str = ",") -> int:
+    """Empty every column of a CSV lake file except `keep` (e.g. strip personal data); returns the row count."""
+    with path.open(newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle, delimiter=delimiter))
+    fieldnames = list(rows[0])
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=fieldnames, delimiter=delimiter)
+        writer.writeheader()
+        for row in rows:
+            writer.writerow({name: (value if name in keep else "") for name, value in row.items()})
+    return len(rows)
+
+
+def blank_jsonl_fields(path: Path, keep: set[str]) -> int:
+    """Set every top-level field of a JSON-lines lake file to null except `keep`; lines that are not JSON objects
+    (the generator's injected defects) stay as they are. Returns the number of lines."""
+    lines = [line for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    out = []
+    for line in lines:
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError:
+            out.append(line)
+            continue
+        if isinstance(record, dict):
+            record = {key: (value if key in keep else None) for key, value in record.items()}
+        out.append(json.dumps(record))
+    path.write_text("".join(line + "\n" for line in out), encoding="utf-8")
+    return len(lines)

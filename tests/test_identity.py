@@ -5,13 +5,13 @@ across runs. Only these tests (and the benchmarks) read the truth; the models ne
 
 from __future__ import annotations
 
-import csv
 import shutil
 from pathlib import Path
 
 import duckdb
 import pytest
 from dbt_runs import Build, assert_green, run_dbt
+from lakes import blank_csv_columns
 
 from benchmarks.identity_accuracy import EMAIL_BASELINE_ASSIGNMENTS, WAREHOUSE_ASSIGNMENTS, evaluate, format_report
 
@@ -123,24 +123,12 @@ def test_crm_and_erp_only_lake_resolves_customers(crm_erp_build: Build) -> None:
     assert crm_erp_build.query("select count(*) from marts.customers")[0][0] >= 1
 
 
-def _blank_columns(path: Path, keep: set[str], delimiter: str = ",") -> int:
-    with path.open(newline="", encoding="utf-8") as handle:
-        rows = list(csv.DictReader(handle, delimiter=delimiter))
-    fieldnames = list(rows[0])
-    with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=fieldnames, delimiter=delimiter)
-        writer.writeheader()
-        for row in rows:
-            writer.writerow({name: (value if name in keep else "") for name, value in row.items()})
-    return len(rows)
-
-
 def test_contacts_with_only_an_id_each_become_their_own_customer(small_lake: Path, tmp_path: Path) -> None:
     lake = tmp_path / "lake"
     for system in ("crm", "erp", "reference"):
         shutil.copytree(small_lake / system, lake / system)
-    _blank_columns(lake / "crm" / "contacts.csv", {"contactid", "createdon", "modifiedon", "donotbulkemail"})
-    _blank_columns(lake / "erp" / "customers.csv", {"KUNNR", "ERDAT", "AEDAT"}, delimiter=";")
+    blank_csv_columns(lake / "crm" / "contacts.csv", {"contactid", "createdon", "modifiedon", "donotbulkemail"})
+    blank_csv_columns(lake / "erp" / "customers.csv", {"KUNNR", "ERDAT", "AEDAT"}, delimiter=";")
     build = run_dbt(lake, tmp_path / "home", "build")
     assert_green(build)
     contacts, customers, matched = build.query(
