@@ -1,6 +1,7 @@
 -- The enhanced customer dimension: the golden record, its point-in-time measures (customer_features as of
 -- c360_as_of()), the scores the Python models wrote back (ml.churn_scores, ml.clv_scores,
--- ml.customer_segments) and its category affinity. One row per customer. A view, so it always shows the
+-- ml.customer_segments), its affinities (product_affinity: top category and brand) and its next best offer.
+-- One row per customer. A view, so it always shows the
 -- latest scores without a copy. Personal data is in clear here (this is the dimension analysts join to);
 -- the BI serving layer publishes it masked.
 {%- set score_columns = {
@@ -33,6 +34,42 @@ customers as (
 
 customer_features as (
     select * from {{ ref('customer_features') }}
+),
+
+product_affinity as (
+    select * from {{ ref('product_affinity') }}
+),
+
+next_best_offer as (
+    select * from {{ ref('next_best_offer') }}
+),
+
+top_category_affinity as (
+    select
+        customer_id,
+        affinity_value as top_affinity_category,
+        affinity_share as top_affinity_category_share
+    from product_affinity
+    where affinity_dimension = 'category' and affinity_rank = 1
+),
+
+top_brand_affinity as (
+    select
+        customer_id,
+        affinity_value as top_affinity_brand,
+        affinity_share as top_affinity_brand_share
+    from product_affinity
+    where affinity_dimension = 'brand' and affinity_rank = 1
+),
+
+first_offer as (
+    select
+        customer_id,
+        offer_id as next_best_offer_id,
+        offer_score as next_best_offer_score,
+        cold_start_strategy as next_best_offer_cold_start_strategy
+    from next_best_offer
+    where offer_rank = 1
 ),
 
 churn_scores as (
@@ -89,10 +126,17 @@ final as (
         customer_features.campaign_exposures,
         customer_features.campaign_click_rate,
 
-        -- Affinity
+        -- Affinities: spend so far (features) and recency-weighted interest (product_affinity)
         customer_features.category_count,
         customer_features.top_category,
         customer_features.top_category_spend_share,
+        top_category_affinity.top_affinity_category,
+        top_category_affinity.top_affinity_category_share,
+        top_brand_affinity.top_affinity_brand,
+        top_brand_affinity.top_affinity_brand_share,
+        first_offer.next_best_offer_id,
+        first_offer.next_best_offer_score,
+        first_offer.next_best_offer_cold_start_strategy,
 
         -- Scores (NULL until the Python scoring assets have run)
         churn_scores.churn_probability,
@@ -106,6 +150,12 @@ final as (
     from customers
     left join customer_features
         on customers.customer_id = customer_features.customer_id
+    left join top_category_affinity
+        on customers.customer_id = top_category_affinity.customer_id
+    left join top_brand_affinity
+        on customers.customer_id = top_brand_affinity.customer_id
+    left join first_offer
+        on customers.customer_id = first_offer.customer_id
     left join churn_scores
         on customers.customer_id = churn_scores.customer_id
     left join clv_scores
