@@ -11,7 +11,7 @@ export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export DO_NOT_TRACK := 1
 export MLFLOW_DISABLE_TELEMETRY := true
 
-.PHONY: install run test lint format ui mlflow-ui docs bench bench-identity bench-game bench-scores lake clean
+.PHONY: install run test lint format ui mlflow-ui docs bench bench-identity bench-game bench-campaigns bench-personalization bench-scores lake clean
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -57,6 +57,13 @@ bench-identity: install  ## identity resolution time, memory and accuracy at sca
 
 bench-game: install  ## game telemetry at scale $(GAME_SCALE): full vs one-new-day build (ratio), mart query times, geo-join rows/s
 	$(BIN)/python -m benchmarks.game --scale $(GAME_SCALE)
+
+bench-campaigns: install  ## campaign effectiveness at scales 10 and 100: mart wall time, interval coverage of the true uplift
+	$(BIN)/python -m benchmarks.campaigns --scales 10 100
+
+bench-personalization: install  ## hit-rate@5 of next_best_offer vs global popularity, new-click-file latency, on the sample and scale 10
+	$(BIN)/python -m benchmarks.personalization --scale 1
+	$(BIN)/python -m benchmarks.personalization --scale 10
 
 bench-scores: install  ## churn / CLV / segment quality against the truth on the sample and scale 10 (after make bench), beside the baselines
 	$(BIN)/python -m benchmarks.scores_quality --home bench_out/scores_scale_1

@@ -3,7 +3,7 @@
     python -m benchmarks.campaigns --scales 10 100
 
 For each scale, on the lake bench_out/scale_S/lake (generated there if absent) and its own home
-(--home-root, default /tmp/c360_bench_campaigns/scale_S):
+(--home-root, default <temp dir>/c360_bench_campaigns/scale_S):
 
 1. upstream: everything the family reads (`+path:models/marts/campaigns` minus the family), models only,
    timed but reported apart; skipped with --reuse-upstream when the home already holds a warehouse;
@@ -25,6 +25,7 @@ import csv
 import json
 import os
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -135,7 +136,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scales", type=float, nargs="+", default=[10, 100])
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--out", type=Path, default=PROJECT_ROOT / "bench_out")
-    parser.add_argument("--home-root", type=Path, default=Path("/tmp/c360_bench_campaigns"))
+    parser.add_argument("--home-root", type=Path, default=Path(tempfile.gettempdir()) / "c360_bench_campaigns")
     parser.add_argument(
         "--reuse-upstream", action="store_true", help="keep an existing warehouse under the home (skip step 1)"
     )

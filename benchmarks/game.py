@@ -2,7 +2,7 @@
 
     python -m benchmarks.game --scale 100
 
-Works on a lake of symlinks under --work (default /tmp/c360_bench_game/scale_S), pointing into an existing
+Works on a lake of symlinks under --work (default <temp dir>/c360_bench_game/scale_S), pointing into an existing
 lake (--source, default bench_out/scale_S/lake, generated there if absent), so the source lake is never
 written to; the telemetry folder holds links to every daily file but the last, which is linked in later as
 "the new day". Steps, each a separate `dbt` process (its parse time included in the wall time):
@@ -27,6 +27,7 @@ import json
 import os
 import shutil
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -230,11 +231,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scale", type=float, default=100.0)
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--source", type=Path, help="existing lake to link to (default bench_out/scale_S/lake)")
-    parser.add_argument("--work", type=Path, help="work folder (default /tmp/c360_bench_game/scale_S)")
+    parser.add_argument("--work", type=Path, help="work folder (default <temp dir>/c360_bench_game/scale_S)")
     parser.add_argument("--synthetic-networks", type=int, default=1_000_000)
     parser.add_argument("--json", type=Path, help="also write the figures here")
     args = parser.parse_args(argv)
-    work = args.work or Path("/tmp/c360_bench_game") / f"scale_{args.scale:g}"
+    work = args.work or Path(tempfile.gettempdir()) / "c360_bench_game" / f"scale_{args.scale:g}"
     result = bench(args.scale, args.seed, args.source, work, args.synthetic_networks)
     print(render(result))
     if args.json:

@@ -3,7 +3,7 @@
     python -m benchmarks.personalization --scale 1     # the committed sample (seeds_data/lake)
     python -m benchmarks.personalization --scale 10    # bench_out/scale_10/lake (generated if absent)
 
-Works on a lake of symlinks under --work (default /tmp/c360_bench_personalization/scale_S) pointing into the
+Works on a lake of symlinks under --work (default <temp dir>/c360_bench_personalization/scale_S) pointing into the
 source lake, which is never written to; the clickstream folder links every day but the last, which is linked
 in later as "the new click file". Steps, each a separate `dbt` process (its parse time included):
 
@@ -32,6 +32,7 @@ import json
 import os
 import shutil
 import sys
+import tempfile
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -334,7 +335,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--window", type=int, default=30, help="evaluation window in days")
     parser.add_argument("--json", type=Path, default=None, help="also write the result here")
     args = parser.parse_args(argv)
-    work = args.work or Path("/tmp/c360_bench_personalization") / f"scale_{args.scale:g}"
+    work = args.work or Path(tempfile.gettempdir()) / "c360_bench_personalization" / f"scale_{args.scale:g}"
     result = bench(args.scale, args.seed, args.source, work, args.window)
     print(render(result))
     if args.json:
