@@ -5,8 +5,8 @@ at the scoring date with seeds_data truth (people.csv, as of 2026-09-30 inclusiv
 2026-10-01 exclusive):
 
 * Population: each person is evaluated once, through the customer holding most of that person's source
-  records (truth/source_records.csv matched to marts.customer_identity_map); persons without a customer are
-  left out.
+  records (truth/source_records.csv matched to marts.customer_identity_map; ties: the smallest customer_id);
+  persons without a customer are left out.
 * Churn: ROC AUC and Brier of ``churn_probability`` against ``is_churned_90d`` (persons where it is 1/0), beside
   the recency-only ranking (days since the last purchase; never bought = longest) and the training base rate.
 * CLV: per-person RMSE, Spearman rank correlation, the share of next-period revenue held by the top 20 % by
@@ -81,7 +81,10 @@ def truth_population(warehouse: Path, truth: Path) -> pd.DataFrame:
                 group by all
             ),
             person_customer as (
-                select person_id, arg_max(customer_id, records) as customer_id from held group by person_id
+                -- ties broken by customer_id, so reruns evaluate the same population
+                select person_id, customer_id
+                from held
+                qualify row_number() over (partition by person_id order by records desc, customer_id) = 1
             )
             select
                 person_customer.person_id,

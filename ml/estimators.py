@@ -12,12 +12,14 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sklearn.base import BaseEstimator, RegressorMixin, clone
+from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, clone
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.compose import ColumnTransformer
 from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
-from sklearn.pipeline import Pipeline
-from sklearn.preprocessing import OrdinalEncoder
+from sklearn.impute import SimpleImputer
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import Pipeline, make_pipeline
+from sklearn.preprocessing import FunctionTransformer, OneHotEncoder, OrdinalEncoder, StandardScaler
 
 from ml import explain
 from ml.btyd import BTYDModel
@@ -48,34 +50,52 @@ def gradient_boosting_pipeline(features: list[str], estimator: BaseEstimator) ->
 class CLVRegressor(RegressorMixin, BaseEstimator):
     """Expected spend (EUR) in the next ``horizon_days``: gradient boosting on the features plus BG/NBD/GG outputs.
 
-    Fit: BG/NBD + Gamma-Gamma on the training rows (:class:`ml.btyd.BTYDModel`), then a shallow
-    HistGradientBoostingRegressor (squared error: the per-customer RMSE is the metric, and its predictions
-    keep the training total; depth 3, 40 rows per leaf against the heavy tail of B2B spend) on the features
-    plus expected purchases, P(alive) and expected spend per purchase. Predictions are clipped at 0.
+    Fit: BG/NBD + Gamma-Gamma (:class:`ml.btyd.BTYDModel`) on the rows of ``btyd_rows`` (default all; training
+    passes the latest training date, the classic single calibration period), then a shallow
+    HistGradientBoostingRegressor on the features plus expected purchases, P(alive) and expected spend per
+    purchase. Loss ``poisson`` (default): spend is non-negative with a heavy tail (many zeros, a few B2B
+    accounts), the log link ranks customers better than squared error (Spearman 0.49 against 0.44 on the
+    sample lake, 0.50 against 0.45 at scale 10) and, like squared error, its predictions keep the training
+    total. Depth 3 against the heavy tail; 20 rows per leaf (40 before several training dates; on the benchmark
+    the two differ by noise, 20 holding the top-20 % share a little better on the sample lake, 0.571 against
+    0.541). Predictions are clipped at 0. (A blend with
+    the BG/NBD expectation, its weight fitted on the training rows, raised the top-20 % share a little but
+    pushed the learnt seasonal factor up, to +21 % total error on the sample lake: not kept.)
     """
 
-    def __init__(self, horizon_days: int = 180, max_iter: int = 100, learning_rate: float = 0.05, seed: int = 0):
+    def __init__(
+        self,
+        horizon_days: int = 180,
+        max_iter: int = 100,
+        learning_rate: float = 0.05,
+        loss: str = "poisson",
+        min_samples_leaf: int = 20,
+        seed: int = 0,
+    ):
         self.horizon_days = horizon_days
         self.max_iter = max_iter
         self.learning_rate = learning_rate
+        self.loss = loss
+        self.min_samples_leaf = min_samples_leaf
         self.seed = seed
 
     def _augment(self, X: pd.DataFrame) -> pd.DataFrame:
         extra = self.btyd_.predict_frame(X, self.horizon_days)
         return pd.concat([X.reset_index(drop=True), extra.reset_index(drop=True)], axis=1)
 
-    def fit(self, X: pd.DataFrame, y: Any) -> CLVRegressor:
+    def fit(self, X: pd.DataFrame, y: Any, btyd_rows: Any = None) -> CLVRegressor:
         missing = [c for c in BTYD_COLUMNS if c not in X.columns]
         if missing:
             raise ValueError(f"the lifetime value model needs customer_features columns {missing}; rebuild the marts")
-        self.btyd_ = BTYDModel.fit(X)
+        calibration = X if btyd_rows is None else X.loc[np.asarray(btyd_rows, dtype=bool)]
+        self.btyd_ = BTYDModel.fit(calibration)
         augmented = self._augment(X)
         regressor = HistGradientBoostingRegressor(
-            loss="squared_error",
+            loss=self.loss,
             max_iter=self.max_iter,
             learning_rate=self.learning_rate,
             max_depth=3,
-            min_samples_leaf=40,
+            min_samples_leaf=self.min_samples_leaf,
             random_state=self.seed,
         )
         self.pipeline_ = gradient_boosting_pipeline(list(augmented.columns), regressor)
@@ -90,14 +110,97 @@ class CLVRegressor(RegressorMixin, BaseEstimator):
         return self.btyd_.predict_frame(X, self.horizon_days)
 
 
-def churn_estimator(features: list[str], *, n_rows: int, seed: int) -> Pipeline:
-    """HistGradientBoostingClassifier in CalibratedClassifierCV (5 folds; isotonic from 5,000 rows, else sigmoid)."""
+class AveragedClassifier(ClassifierMixin, BaseEstimator):
+    """Binary classifier whose probability is the mean of its members' (each fitted on the same rows)."""
+
+    def __init__(self, estimators: list[tuple[str, Any]]):
+        self.estimators = estimators
+
+    def fit(self, X: pd.DataFrame, y: Any) -> AveragedClassifier:
+        self.fitted_ = [(name, clone(estimator).fit(X, y)) for name, estimator in self.estimators]
+        self.classes_ = self.fitted_[0][1].classes_
+        return self
+
+    def predict_proba(self, X: pd.DataFrame) -> np.ndarray:
+        return np.mean([estimator.predict_proba(X) for _, estimator in self.fitted_], axis=0)
+
+    def predict(self, X: pd.DataFrame) -> np.ndarray:
+        return self.classes_[self.predict_proba(X).argmax(axis=1)]
+
+    @property
+    def named_members(self) -> dict[str, Any]:
+        """The fitted members by name."""
+        return dict(self.fitted_)
+
+
+def _signed_log1p(values: Any) -> np.ndarray:
+    values = np.asarray(values, dtype=float)
+    return np.sign(values) * np.log1p(np.abs(values))
+
+
+def logistic_pipeline(features: list[str], *, c: float = 0.1) -> Pipeline:
+    """Logistic regression on sign(x) log(1 + |x|) of the numbers (median-imputed, with missing indicators,
+    standardized) and one-hot categoricals; L2 penalty ``c`` (C) against the many correlated RFM columns."""
+    categorical = [c_ for c_ in features if c_ in CATEGORICAL_FEATURES]
+    numeric = [c_ for c_ in features if c_ not in CATEGORICAL_FEATURES]
+    transformers = [
+        (
+            "numeric",
+            make_pipeline(
+                FunctionTransformer(_signed_log1p),
+                SimpleImputer(strategy="median", add_indicator=True),
+                StandardScaler(),
+            ),
+            numeric,
+        )
+    ]
+    if categorical:
+        transformers.append(
+            (
+                "categorical",
+                make_pipeline(
+                    SimpleImputer(strategy="constant", fill_value="missing"),
+                    OneHotEncoder(handle_unknown="ignore", min_frequency=20),
+                ),
+                categorical,
+            )
+        )
+    prep = ColumnTransformer(transformers, remainder="drop", verbose_feature_names_out=False)
+    return Pipeline([("prepare", prep), ("model", LogisticRegression(C=c, max_iter=2000))])
+
+
+CHURN_CANDIDATES = {
+    "gradient_boosting": ("gradient_boosting",),
+    "logistic": ("logistic",),
+    "mean": ("gradient_boosting", "logistic"),
+}
+
+
+def churn_estimator(
+    features: list[str], *, n_rows: int, seed: int, members: tuple[str, ...] = ("gradient_boosting", "logistic")
+) -> AveragedClassifier:
+    """The mean churn probability of ``members``: ``gradient_boosting`` (a HistGradientBoostingClassifier in
+    CalibratedClassifierCV, 5 folds; isotonic from 5,000 rows, else sigmoid) and/or ``logistic`` (a logistic
+    regression on log-scaled features, :func:`logistic_pipeline`).
+
+    Which members is chosen per training run on the training rows (:func:`ml.training.choose_churn_members`):
+    against the generator's truth neither wins everywhere; the logistic regression ranks better on the small
+    sample lake (ROC AUC 0.80 against 0.78), gradient boosting at scale 10 (0.848 against 0.827).
+    """
     base = HistGradientBoostingClassifier(
         max_iter=200, learning_rate=0.05, min_samples_leaf=20, l2_regularization=1.0, random_state=seed
     )
     method = "isotonic" if n_rows >= 5_000 else "sigmoid"
-    calibrated = CalibratedClassifierCV(base, method=method, cv=5)
-    return gradient_boosting_pipeline(features, calibrated)
+    available = {
+        "gradient_boosting": lambda: gradient_boosting_pipeline(
+            features, CalibratedClassifierCV(base, method=method, cv=5)
+        ),
+        "logistic": lambda: logistic_pipeline(features),
+    }
+    unknown = [m for m in members if m not in available]
+    if unknown or not members:
+        raise ValueError(f"unknown churn members {unknown or members}; expected some of {sorted(available)}")
+    return AveragedClassifier([(name, available[name]()) for name in members])
 
 
 def segment_estimator(features: list[str], *, seed: int) -> Pipeline:
@@ -122,9 +225,9 @@ class C360Model(BaseEstimator):
         self.explain_top_n = explain_top_n
         self.seed = seed
 
-    def fit(self, X: pd.DataFrame, y: Any) -> C360Model:
+    def fit(self, X: pd.DataFrame, y: Any, **fit_params: Any) -> C360Model:
         matrix = feature_matrix(X, self.features)
-        self.estimator_ = clone(self.estimator).fit(matrix, y)
+        self.estimator_ = clone(self.estimator).fit(matrix, y, **fit_params)
         if hasattr(self.estimator_, "classes_"):
             self.classes_ = self.estimator_.classes_
         self.reference_ = explain.reference_values(matrix)

@@ -2,10 +2,12 @@
 
 Every numeric column of `marts.customer_features` is a candidate except keys, dates and the timestamps
 `first_purchase_at` / `last_purchase_at` (documented in dbt_project/models/marts/features/_features__models.yml);
-`top_category` is the one categorical input. A candidate that is missing from the frame, all NULL or constant
-on the training rows is dropped (a lake holding only orders has no clicks, game or campaign data); at scoring
-time a column the model was trained on but the frame lacks is filled with NaN, which the gradient boosting
-models treat as "missing".
+`top_category` is the one categorical input. One calendar feature is derived from the row's `as_of_date`:
+`as_of_day_of_year` (1-366), the season of the feature date, so a model trained on several training dates can tell
+the label windows of the busy year end from the calm ones (:func:`add_calendar_features`). A candidate that is
+missing from the frame, all NULL or constant on the training rows is dropped (a lake holding only orders has no
+clicks, game or campaign data); at scoring time a column the model was trained on but the frame lacks is filled
+with NaN, which the gradient boosting models treat as "missing".
 """
 
 from __future__ import annotations
@@ -41,6 +43,8 @@ LABEL_COLUMNS = frozenset(
         "segment_label",
     }
 )
+# Derived from as_of_date by add_calendar_features (and by feature_matrix when a frame lacks them).
+CALENDAR_FEATURES = ("as_of_day_of_year",)
 # Columns the lifetime value model always needs (BG/NBD and Gamma-Gamma inputs, the naive baseline).
 BTYD_COLUMNS = ("purchase_count", "days_since_first_purchase", "recency_days", "avg_purchase_value_eur")
 
@@ -48,6 +52,20 @@ BTYD_COLUMNS = ("purchase_count", "days_since_first_purchase", "recency_days", "
 def candidate_features(frame: pd.DataFrame) -> list[str]:
     """Every column of ``frame`` that may be a model input (not a key, date, timestamp, flag or label)."""
     return [c for c in frame.columns if c not in NOT_INPUTS and c not in LABEL_COLUMNS and not c.startswith("_")]
+
+
+def add_calendar_features(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with ``as_of_day_of_year`` (day of the year of ``as_of_date``, 1-366) added when it has dates."""
+    if "as_of_date" not in frame.columns:
+        return frame
+    return frame.assign(**{name: _calendar_feature(frame, name) for name in CALENDAR_FEATURES})
+
+
+def _calendar_feature(frame: pd.DataFrame, name: str) -> pd.Series:
+    dates = pd.to_datetime(frame["as_of_date"], errors="coerce")
+    if name == "as_of_day_of_year":
+        return dates.dt.day_of_year.astype(float)
+    raise KeyError(f"unknown calendar feature {name!r}; expected one of {CALENDAR_FEATURES}")
 
 
 def informative_features(frame: pd.DataFrame, candidates: list[str] | None = None) -> list[str]:
@@ -71,6 +89,8 @@ def feature_matrix(frame: pd.DataFrame, features: list[str]) -> pd.DataFrame:
             out[column] = values.astype(object).where(values.notna(), np.nan)
         elif column in frame.columns:
             out[column] = pd.to_numeric(frame[column], errors="coerce").astype(float)
+        elif column in CALENDAR_FEATURES and "as_of_date" in frame.columns:
+            out[column] = _calendar_feature(frame, column)
         else:
             out[column] = pd.Series(np.nan, index=frame.index, dtype=float)
     return pd.DataFrame(out, index=frame.index)

@@ -1,9 +1,9 @@
 """The ML pipeline's public API: load -> train -> evaluate -> score, for the churn, CLV and segment models.
 
 Orchestration (Dagster assets) and tracking (:mod:`ml.tracking`, MLflow) call these functions; nothing here
-imports either. Training labels come from history only: train on the features at as_of - horizon, label on
-the window that follows (dbt's `customer_training_labels`), score the features at as_of. No model reads the
-generator's truth.
+imports either. Training labels come from history only: train on the features at the training dates (as_of -
+horizon and earlier, see dbt's `customer_features_history`), label on the window that follows each (dbt's
+`customer_training_labels`), score the features at as_of. No model reads the generator's truth.
 """
 
 from __future__ import annotations
@@ -77,8 +77,12 @@ def load_training_frame(warehouse: Path, kind: str) -> pd.DataFrame:
 
 
 def load_latest_labelled_frame(warehouse: Path, kind: str) -> pd.DataFrame:
-    """The most recent labelled window of ``kind``: the training date's rows (the last window with labels)."""
-    return load_training_frame(warehouse, kind)
+    """The most recent labelled window of ``kind``: the rows of the latest training date (the window that ends on
+    the scoring date), on which a champion is judged for metric decay."""
+    frame = load_training_frame(warehouse, kind)
+    if "as_of_date" not in frame.columns or frame.empty:
+        return frame
+    return frame.loc[frame["as_of_date"] == frame["as_of_date"].max()].reset_index(drop=True)
 
 
 def train(kind: str, frame: pd.DataFrame, *, seed: int = 0) -> TrainingOutcome:
@@ -94,7 +98,7 @@ def train(kind: str, frame: pd.DataFrame, *, seed: int = 0) -> TrainingOutcome:
     used, sampling = training.subsample(frame, seed)
     with threadpool_limits(limits=data.thread_limit()):
         result = training.TRAINERS[kind](used, seed)
-    as_of = used["as_of_date"].iloc[0] if "as_of_date" in used.columns else None
+    as_of = used["as_of_date"].max() if "as_of_date" in used.columns else None  # the latest training date
     params: dict[str, Any] = {
         "kind": kind,
         "seed": seed,
@@ -224,7 +228,8 @@ def score_to_table(
     explains each batch, appends it to a temporary Parquet file; closes; then opens the warehouse read-write
     once and replaces the table from the Parquet file (schema ``ml`` created if needed). CLV scores are
     multiplied by :func:`ml.data.clv_scoring_factor`: the seasonal factor (training-window season -> scoring
-    window season, from last year's orders) times the attribution factor (anonymous store revenue). Returns
+    window season: the model's own ``season_factor_`` when it learnt one from last year's same season, else
+    from last year's orders) times the attribution factor (anonymous store revenue). Returns
     the number of rows written.
     """
     _check_kind(kind)
@@ -239,7 +244,12 @@ def score_to_table(
         with pq.ParquetWriter(parquet_path, schema) as writer, data.read_only(warehouse) as con:
             factor = 1.0
             if kind == "clv":
-                factor, info = data.clv_scoring_factor(con, data.horizon_days("clv"))
+                factor, info = data.clv_scoring_factor(
+                    con,
+                    data.horizon_days("clv"),
+                    season_factor=getattr(model, "season_factor_", None),
+                    season_how=getattr(model, "season_factor_method_", ""),
+                )
                 log.info("clv scoring factor %.4f (%s)", factor, info)
             columns = data.select_list(con, data.FEATURES_TABLE, "f")
             reader = con.sql(f"select {columns} from {data.FEATURES_TABLE} f").to_arrow_reader(chunk_rows)

@@ -13,8 +13,9 @@ Rules, applied in this order to the features at one date (first match wins):
 7. ``promising`` -- every other recent buyer (bought in the last 90 days, low frequency and value so far).
 
 The day windows are fixed; the quantile thresholds are derived from the training population (customers with
-history at the training date) by :func:`fit_thresholds` and kept with the model, so scoring applies the
-thresholds learnt at training time. Missing engagement columns count as 0 (a lake with orders only).
+history at the scoring date: the rules need no later window, see :func:`ml.data.history_frame`) by
+:func:`fit_thresholds` and kept with the model, so scoring applies the thresholds learnt at training time.
+Missing engagement columns count as 0 (a lake with orders only).
 """
 
 from __future__ import annotations

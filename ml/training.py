@@ -1,20 +1,22 @@
 """Training and evaluation of the churn, lifetime value and segment models on labelled frames.
 
-Every trainer takes a labelled frame (see :func:`ml.pipeline.load_training_frame`), splits it by customer
-(:func:`ml.features.customer_holdout_mask`, 20 % holdout), fits on the rest and reports holdout metrics of the
-model beside its baselines:
+Every trainer takes a labelled frame (see :func:`ml.pipeline.load_training_frame`: churn and CLV rows of every
+training date, several per customer), splits it by customer (:func:`ml.features.customer_holdout_mask`, 20 %
+holdout, so one customer's dates never straddle training and holdout), fits on the rest and reports holdout
+metrics of the model beside its baselines:
 
 * churn -- ``baseline_recency_roc_auc`` (customers ranked by days since their last purchase alone) and
   ``baseline_base_rate_brier`` (everyone gets the churn share of the evaluated rows);
 * clv -- ``baseline_bgnbd_*`` (BG/NBD expected purchases x Gamma-Gamma expected spend per purchase, fitted on
-  the same training rows) and ``baseline_naive_*`` ("same as the last period": the spend in the 180 days
-  before the date, scaled to the horizon);
+  the training rows of the latest CLV training date) and ``baseline_naive_*`` ("same as the last period": the
+  spend in the 180 days before the date, scaled to the horizon);
 * segment -- ``baseline_majority_accuracy`` (everyone in the most frequent rule segment).
 """
 
 from __future__ import annotations
 
 import logging
+from datetime import date, timedelta
 from typing import Any
 
 import numpy as np
@@ -22,8 +24,15 @@ import pandas as pd
 
 from ml import metrics, plots, segments
 from ml.data import horizon_days
-from ml.estimators import C360Model, CLVRegressor, churn_estimator, segment_estimator
-from ml.features import BTYD_COLUMNS, candidate_features, customer_holdout_mask, informative_features
+from ml.estimators import CHURN_CANDIDATES, C360Model, CLVRegressor, churn_estimator, segment_estimator
+from ml.features import (
+    BTYD_COLUMNS,
+    add_calendar_features,
+    candidate_features,
+    customer_holdout_mask,
+    feature_matrix,
+    informative_features,
+)
 
 log = logging.getLogger(__name__)
 
@@ -91,16 +100,41 @@ def evaluate_churn(model: C360Model, frame: pd.DataFrame) -> dict[str, float]:
     return out
 
 
+def choose_churn_members(rows: pd.DataFrame, features: list[str], seed: int) -> tuple[tuple[str, ...], dict]:
+    """Which churn model (:data:`ml.estimators.CHURN_CANDIDATES`) ranks best on the training rows alone.
+
+    Customers of ``rows`` are split again (a quarter aside, by customer, another seed), each member is fitted on
+    the rest, and the candidate (gradient boosting, logistic regression, or their mean) with the highest ROC
+    AUC on the quarter wins (ties: the simpler). Returns (members, ``selection_auc_<candidate>`` params).
+    """
+    validation = customer_holdout_mask(rows["customer_id"], seed=seed + 1, share=0.25)
+    fit_rows, check_rows = rows.loc[~validation], rows.loc[validation]
+    y_fit, y_check = fit_rows["is_churned"].to_numpy(dtype=int), check_rows["is_churned"].to_numpy(dtype=int)
+    if len(np.unique(y_fit)) < 2 or len(np.unique(y_check)) < 2:
+        return CHURN_CANDIDATES["mean"], {"selection": "one class in the validation split: mean of both"}
+    matrix, check = feature_matrix(fit_rows, features), feature_matrix(check_rows, features)
+    probabilities = {}
+    for name in ("gradient_boosting", "logistic"):
+        member = churn_estimator(features, n_rows=len(fit_rows), seed=seed, members=(name,)).fit(matrix, y_fit)
+        probabilities[name] = member.predict_proba(check)[:, 1]
+    probabilities["mean"] = (probabilities["gradient_boosting"] + probabilities["logistic"]) / 2
+    auc = {name: metrics.churn_metrics(y_check, p)["roc_auc"] for name, p in probabilities.items()}
+    best = max(("logistic", "gradient_boosting", "mean"), key=lambda name: auc[name])
+    return CHURN_CANDIDATES[best], {f"selection_auc_{name}": value for name, value in auc.items()}
+
+
 def train_churn(frame: pd.DataFrame, seed: int) -> dict[str, Any]:
     require_columns(frame, ["customer_id", "is_churned"], "churn")
     train_rows, holdout = split(frame, seed)
     if train_rows["is_churned"].nunique() < 2:
         raise ValueError(
-            "marts.customer_training_labels.is_churned has a single class at the churn training date; the "
+            "marts.customer_training_labels.is_churned has a single class at the churn training dates; the "
             "churn model needs churned and retained customers (check C360_AS_OF and C360_CHURN_HORIZON_DAYS)"
         )
-    features, dropped = choose_features(train_rows)
-    model = C360Model("churn", churn_estimator(features, n_rows=len(train_rows), seed=seed), features, seed=seed)
+    features, dropped = choose_features(add_calendar_features(train_rows))
+    members, selection = choose_churn_members(train_rows, features, seed)
+    estimator = churn_estimator(features, n_rows=len(train_rows), seed=seed, members=members)
+    model = C360Model("churn", estimator, features, seed=seed)
     model.fit(train_rows, train_rows["is_churned"].to_numpy(dtype=int))
     scores = evaluate_churn(model, holdout)
     y = holdout["is_churned"].to_numpy(dtype=int)
@@ -113,9 +147,18 @@ def train_churn(frame: pd.DataFrame, seed: int) -> dict[str, Any]:
         "lift.png": plots.lift_figure(y, probability),
     }
     thresholds = {"min_roc_auc": 0.70, "max_brier": scores["baseline_base_rate_brier"]}
-    calibration = model.estimator_.named_steps["model"]
-    params = {"calibration_method": calibration.method, "calibration_folds": calibration.cv}
-    params.update({f"hgb_{k}": v for k, v in _simple(calibration.estimator.get_params()).items()})
+    fitted = model.estimator_.named_members
+    params: dict[str, Any] = {
+        "churn_members": "+".join(members),
+        "training_dates": int(train_rows["as_of_date"].nunique()) if "as_of_date" in train_rows else 1,
+        **selection,
+    }
+    if "gradient_boosting" in fitted:
+        calibration = fitted["gradient_boosting"].named_steps["model"]
+        params.update({"calibration_method": calibration.method, "calibration_folds": calibration.cv})
+        params.update({f"hgb_{k}": v for k, v in _simple(calibration.estimator.get_params()).items()})
+    if "logistic" in fitted:
+        params["logistic_C"] = fitted["logistic"].named_steps["model"].C
     return dict(
         model=model, features=features, dropped=dropped, train_rows=train_rows, holdout=holdout,
         metrics=scores, primary_metric="roc_auc", higher_is_better=True, thresholds=thresholds,
@@ -145,9 +188,21 @@ def train_clv(frame: pd.DataFrame, seed: int) -> dict[str, Any]:
     horizon = horizon_days("clv")
     train_rows, holdout = split(frame, seed)
     features, dropped = choose_features(train_rows, required=BTYD_COLUMNS)
+    # BG/NBD + Gamma-Gamma calibrate on the latest training date only (one calibration period, as published).
+    dates = pd.to_datetime(train_rows["as_of_date"]) if "as_of_date" in train_rows else None
+    latest = (dates == dates.max()).to_numpy() if dates is not None else None
+    y = train_rows["clv_spend_in_horizon_eur"].to_numpy(dtype=float)
     estimator = CLVRegressor(horizon_days=horizon, seed=seed)
     model = C360Model("clv", estimator, features, seed=seed)
-    model.fit(train_rows, train_rows["clv_spend_in_horizon_eur"].to_numpy(dtype=float))
+    model.fit(train_rows, y, btyd_rows=latest)
+    # Estimated on all rows of the date (the holdout's are out of sample): more rows, a steadier ratio.
+    model.season_factor_, model.season_factor_method_ = season_effect(
+        model,
+        frame.reset_index(drop=True),
+        frame["clv_spend_in_horizon_eur"].to_numpy(dtype=float),
+        frame.attrs.get("scoring_as_of"),
+        horizon,
+    )
     scores = evaluate_clv(model, holdout)
     y = holdout["clv_spend_in_horizon_eur"].to_numpy(dtype=float)
     predicted = model.score_values(holdout)
@@ -169,12 +224,48 @@ def train_clv(frame: pd.DataFrame, seed: int) -> dict[str, Any]:
     }
     params = {f"bgnbd_{k}": v for k, v in regressor.btyd_.bgnbd.items()}
     params.update({f"gamma_gamma_{k}": v for k, v in regressor.btyd_.gamma_gamma.items()})
-    params.update({"hgb_loss": "squared_error", "hgb_max_iter": estimator.max_iter, "hgb_max_depth": 3})
+    params.update({"hgb_loss": estimator.loss, "hgb_max_iter": estimator.max_iter, "hgb_max_depth": 3})
+    params["hgb_min_samples_leaf"] = estimator.min_samples_leaf
+    params["training_dates"] = int(dates.nunique()) if dates is not None else 1
+    if model.season_factor_ is not None:
+        params.update({"seasonal_factor": model.season_factor_, "seasonal_factor_method": model.season_factor_method_})
+        if "attribution_factor" in frame.attrs:
+            params["clv_scoring_factor"] = model.season_factor_ * float(frame.attrs["attribution_factor"])
     return dict(
         model=model, features=features, dropped=dropped, train_rows=train_rows, holdout=holdout,
         metrics=scores, primary_metric="rmse", higher_is_better=False, thresholds=thresholds,
         figures=figures, params=params,
     )  # fmt: skip
+
+
+def season_effect(
+    model: C360Model, rows: pd.DataFrame, y: np.ndarray, scoring_as_of: str | None, horizon: int
+) -> tuple[float | None, str]:
+    """The CLV model's seasonal factor: actual / predicted spend on its training rows dated one year (365 days)
+    before the scoring date, whose label window is the scoring window's season a year earlier.
+
+    The model pools label windows of several seasons, so it predicts an average season; on the rows of last
+    year's same season, sum(actual) / sum(predicted) is the multiplicative effect of that season given the
+    features (the one-step maximum-likelihood estimate of a per-date effect under the Poisson loss). Returns
+    (None, reason) when the scoring date is unknown or fewer than 30 such rows (or no spend) exist: scoring then
+    falls back to :func:`ml.data.seasonal_factor` (last year's revenue).
+    """
+    if not scoring_as_of or "as_of_date" not in rows:
+        return None, "scoring date unknown: revenue-based seasonal factor"
+    season_date = date.fromisoformat(str(scoring_as_of)[:10]) - timedelta(days=365)
+    same_season = (pd.to_datetime(rows["as_of_date"]).dt.date == season_date).to_numpy()
+    if same_season.sum() < 30:
+        return None, f"fewer than 30 training rows at {season_date}: revenue-based seasonal factor"
+    actual = float(y[same_season].sum())
+    predicted = float(model.score_values(rows.loc[same_season]).sum())
+    if actual <= 0 or predicted <= 0:
+        return None, f"no spend in the training rows at {season_date}: revenue-based seasonal factor"
+    window_end = season_date + timedelta(days=horizon)
+    how = (
+        f"actual / predicted spend of the {int(same_season.sum())} labelled rows at {season_date} "
+        f"(label window {season_date}..{window_end}, the scoring season one year earlier)"
+    )
+    return actual / predicted, how
 
 
 # ------------------------------------------------------------------------------------------------ segment

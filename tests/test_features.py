@@ -249,6 +249,9 @@ def test_invalid_as_of_is_a_clear_error(early_build: Build) -> None:
 
 CHURN_HORIZON = dt.timedelta(days=90)
 CLV_HORIZON = dt.timedelta(days=180)
+# Training dates, in days before the scoring date, with the default dbt vars c360_training_date_count (6),
+# c360_training_date_spacing_days (30) and c360_training_last_year (true): from the shorter horizon back.
+TRAINING_OFFSETS = (90, 120, 150, 180, 210, 240, 365)
 ROLE_COLUMNS = ("feature_set", "is_scoring_date", "is_churn_training_date", "is_clv_training_date")
 
 
@@ -273,11 +276,12 @@ def test_history_holds_every_customer_at_every_feature_date(default_build: Build
         "select as_of_date, feature_set, is_scoring_date, is_churn_training_date, is_clv_training_date, count(*) "
         "from marts.customer_features_history group by all order by as_of_date"
     )
-    assert dates == [
-        (as_of - CLV_HORIZON, "clv_training", False, False, True, customers),
-        (as_of - CHURN_HORIZON, "churn_training", False, True, False, customers),
-        (as_of, "scoring", True, False, False, customers),
-    ]
+    expected = []
+    for offset in sorted(TRAINING_OFFSETS, reverse=True):
+        is_clv = dt.timedelta(days=offset) >= CLV_HORIZON
+        feature_set = "churn_and_clv_training" if is_clv else "churn_training"
+        expected.append((as_of - dt.timedelta(days=offset), feature_set, False, True, is_clv, customers))
+    assert dates == [*expected, (as_of, "scoring", True, False, False, customers)]
 
 
 def test_history_at_the_scoring_date_is_customer_features(default_build: Build) -> None:
@@ -355,40 +359,52 @@ def _recompute_labels(build: Build, training_date: dt.date, horizon: dt.timedelt
 
 
 def test_labels_equal_an_independent_recomputation(default_build: Build) -> None:
+    """Every training date is labelled: churn on dates at least the churn horizon back, CLV on those at least the
+    CLV horizon back, each on the window that starts on the date and ends by the scoring date."""
     as_of = _scoring_date(default_build)
-    history_known = dict(
-        default_build.query(
-            "select customer_id, has_history_before_as_of from marts.customer_features_history where as_of_date = ?",
-            [as_of - CHURN_HORIZON],
+    history_known = {
+        (customer_id, day): known
+        for customer_id, day, known in default_build.query(
+            "select customer_id, as_of_date, has_history_before_as_of from marts.customer_features_history "
+            "where not is_scoring_date"
         )
-    )
+    }
     labels = default_build.query(
         "select customer_id, as_of_date, churn_window_end_date, churn_purchases_in_horizon, "
         "churn_spend_in_horizon_eur, is_churned, clv_window_end_date, clv_purchases_in_horizon, "
         "clv_spend_in_horizon_eur from marts.customer_training_labels"
     )
     (customers,) = default_build.query("select count(*) from marts.customers")[0]
-    assert len(labels) == 2 * customers
-    churn = _recompute_labels(default_build, as_of - CHURN_HORIZON, CHURN_HORIZON)
-    clv = _recompute_labels(default_build, as_of - CLV_HORIZON, CLV_HORIZON)
+    assert len(labels) == len(TRAINING_OFFSETS) * customers
+    windows = {}
+    for offset in TRAINING_OFFSETS:
+        day = as_of - dt.timedelta(days=offset)
+        windows[day] = (
+            _recompute_labels(default_build, day, CHURN_HORIZON) if day + CHURN_HORIZON <= as_of else None,
+            _recompute_labels(default_build, day, CLV_HORIZON) if day + CLV_HORIZON <= as_of else None,
+        )
     none = (0, Decimal("0.00"))
     mismatches = []
     for customer_id, training_date, churn_end, churn_n, churn_eur, churned, clv_end, clv_n, clv_eur in labels:
-        if training_date == as_of - CHURN_HORIZON:
-            want_n, want_eur = churn.get(customer_id, none)
-            want_churned = (want_n == 0) if history_known[customer_id] else None
-            got = (churn_end, churn_n, churn_eur, churned, clv_end, clv_n, clv_eur)
-            want = (as_of, want_n, want_eur, want_churned, None, None, None)
+        churn, clv = windows[training_date]
+        want: tuple = ()
+        if churn is None:
+            want += (None, None, None, None)
         else:
-            assert training_date == as_of - CLV_HORIZON
-            want_n, want_eur = clv.get(customer_id, none)
-            got = (churn_end, churn_n, churn_eur, churned, clv_end, clv_n, clv_eur)
-            want = (None, None, None, None, as_of, want_n, want_eur)
+            n, eur = churn.get(customer_id, none)
+            known = history_known[(customer_id, training_date)]
+            want += (training_date + CHURN_HORIZON, n, eur, (n == 0) if known else None)
+        if clv is None:
+            want += (None, None, None)
+        else:
+            want += (training_date + CLV_HORIZON, *clv.get(customer_id, none))
+        got = (churn_end, churn_n, churn_eur, churned, clv_end, clv_n, clv_eur)
         if got != want:
             mismatches.append((customer_id, training_date, got, want))
     assert not mismatches, f"{len(mismatches)} label rows differ (got, want), e.g. {mismatches[:3]}"
     # Both outcomes occur, and the windows end on the scoring date, never after it.
     assert {row[5] for row in labels if row[5] is not None} == {True, False}
+    assert max(end for row in labels for end in (row[2], row[6]) if end is not None) == as_of
 
 
 def test_invalid_horizon_is_a_clear_error(early_build: Build) -> None:
@@ -401,3 +417,18 @@ def test_invalid_horizon_is_a_clear_error(early_build: Build) -> None:
     assert compiled.returncode != 0
     assert "C360_CLV_HORIZON_DAYS must be a positive whole number of days" in compiled.output
     assert "'0'" in compiled.output
+
+
+def test_invalid_training_date_count_is_a_clear_error(early_build: Build) -> None:
+    """A training-date count that is not a positive whole number stops dbt with a message naming the var."""
+    compiled = run_dbt(
+        SAMPLE_LAKE,
+        early_build.warehouse.parent,
+        "compile",
+        "--select",
+        "customer_features_history",
+        "--vars",
+        "{c360_training_date_count: 0}",
+    )
+    assert compiled.returncode != 0
+    assert "dbt var c360_training_date_count must be a positive whole number" in compiled.output

@@ -7,7 +7,8 @@ import pandas as pd
 import pytest
 
 from ml import btyd, drift, explain, pipeline, segments
-from ml.features import data_snapshot_id, feature_matrix, informative_features
+from ml.estimators import churn_estimator
+from ml.features import add_calendar_features, data_snapshot_id, feature_matrix, informative_features
 
 
 def simulate_bgnbd(n: int, r: float, alpha: float, a: float, b: float, seed: int = 0) -> pd.DataFrame:
@@ -174,3 +175,58 @@ def test_unknown_kind_and_missing_labels_name_the_problem():
         pipeline.train("uplift", synthetic_frame())
     with pytest.raises(ValueError, match="is_churned"):
         pipeline.train("churn", synthetic_frame().drop(columns=["is_churned"]))
+
+
+def test_calendar_feature_is_derived_from_the_feature_date():
+    frame = pd.DataFrame({"customer_id": ["a", "b"], "as_of_date": pd.to_datetime(["2026-10-01", "2026-01-02"])})
+    assert list(add_calendar_features(frame)["as_of_day_of_year"]) == [274.0, 2.0]
+    # Scoring frames carry only as_of_date: the matrix computes the feature on the fly.
+    assert list(feature_matrix(frame, ["as_of_day_of_year"])["as_of_day_of_year"]) == [274.0, 2.0]
+
+
+def multi_date_frame() -> pd.DataFrame:
+    """synthetic_frame at three training dates; spend in the window starting one year before the scoring date
+    (2026-10-01) is twice that of the others, as in a busy season."""
+    dates = ["2025-10-01", "2026-03-05", "2026-04-04"]
+    parts = []
+    for i, day in enumerate(dates):
+        part = synthetic_frame(n=400, seed=i).assign(as_of_date=pd.Timestamp(day))
+        if day == "2025-10-01":
+            part["clv_spend_in_horizon_eur"] *= 2.0
+        parts.append(part)
+    frame = pd.concat(parts, ignore_index=True)
+    frame.attrs["scoring_as_of"] = "2026-10-01"
+    return frame
+
+
+def test_clv_learns_the_season_from_last_year_and_churn_chooses_its_members():
+    frame = multi_date_frame()
+    clv = pipeline.train("clv", frame, seed=0)
+    assert clv.params["training_dates"] == 3
+    assert "2025-10-01" in clv.params["seasonal_factor_method"]
+    # A pooled model predicts an average season: last year's busy window needs a factor above 1.
+    assert 1.2 < clv.model.season_factor_ < 2.0
+    assert clv.params["seasonal_factor"] == pytest.approx(clv.model.season_factor_)
+    churn = pipeline.train("churn", frame, seed=0)
+    assert churn.params["churn_members"] in {"gradient_boosting", "logistic", "gradient_boosting+logistic"}
+    assert {"selection_auc_gradient_boosting", "selection_auc_logistic", "selection_auc_mean"} <= set(churn.params)
+    assert "as_of_day_of_year" in churn.features and churn.params["training_as_of"] == "2026-04-04"
+
+
+def test_clv_without_last_years_season_falls_back_to_the_revenue_factor():
+    outcome = pipeline.train("clv", synthetic_frame(), seed=0)
+    assert outcome.model.season_factor_ is None and "seasonal_factor" not in outcome.params
+
+
+def test_averaged_classifier_is_the_mean_of_its_members():
+    frame = synthetic_frame()
+    features = ["purchase_count", "recency_days", "monetary_eur", "top_category"]
+    matrix, y = feature_matrix(frame, features), frame["is_churned"].to_numpy()
+    both = churn_estimator(features, n_rows=len(frame), seed=0).fit(matrix, y)
+    singles = [
+        churn_estimator(features, n_rows=len(frame), seed=0, members=(name,)).fit(matrix, y).predict_proba(matrix)
+        for name in ("gradient_boosting", "logistic")
+    ]
+    assert np.allclose(both.predict_proba(matrix), (singles[0] + singles[1]) / 2)
+    with pytest.raises(ValueError, match="unknown churn members"):
+        churn_estimator(features, n_rows=10, seed=0, members=("forest",))

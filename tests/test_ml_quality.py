@@ -2,8 +2,11 @@
 
 Targets of the issue: churn ROC AUC >= 0.80; CLV better than BG/NBD + Gamma-Gamma and the naive baseline on
 RMSE, rank correlation and top-20 % share; total-spend error within +-10 %. At sample scale (~870 persons)
-not all are reached (measured: churn AUC 0.77; CLV RMSE and top-20 % share behind BG/NBD); the assertions
-below are the floors reached there, and the full targets are reported by benchmarks/scores_quality.py.
+not all are reached (measured: churn AUC 0.80; CLV Spearman 0.46 ahead of both baselines, top-20 % share 0.575
+ahead of naive and level with BG/NBD, RMSE 1840 ahead of naive 1989 but behind BG/NBD 1768, total error +12 %);
+the assertions below are the floors reached there, and the full targets are reported by
+benchmarks/scores_quality.py (scale 10: churn 0.84; CLV ahead of both baselines on RMSE and Spearman, top-20 %
+share 0.640 against BG/NBD 0.645, total error -3 %).
 """
 
 from __future__ import annotations
@@ -31,23 +34,26 @@ def quality(sample_build, tmp_path_factory) -> dict:
 
 def test_churn_quality_against_truth(quality):
     churn = quality["report"]["churn"]
-    assert churn["roc_auc"] >= 0.75  # target 0.80 (met at scale 10: 0.84)
+    # Target 0.80: met at scale 10 (0.84); on the sample 0.799-0.801 from run to run (identity ties), so the floor
+    # leaves that noise room.
+    assert churn["roc_auc"] >= 0.79
     assert churn["roc_auc"] > churn["baseline_recency_roc_auc"]
     assert churn["brier"] < churn["baseline_base_rate_brier"]
 
 
 def test_clv_quality_against_truth(quality):
     clv = quality["report"]["clv"]
-    assert abs(clv["total_error"]) <= 0.15  # target 0.10
-    assert clv["spearman"] > clv["baseline_bgnbd_spearman"]
-    assert clv["rmse"] < clv["baseline_naive_rmse"]
+    assert abs(clv["total_error"]) <= 0.15  # target 0.10 (sample +0.11 to +0.12, scale 10 -0.03)
+    assert clv["spearman"] > max(clv["baseline_bgnbd_spearman"], clv["baseline_naive_spearman"])
+    # On the sample the top-20 % share ties BG/NBD (0.575 both) and RMSE trails it (1840 against 1768).
     assert clv["top20_share"] > clv["baseline_naive_top20_share"]
+    assert clv["rmse"] < clv["baseline_naive_rmse"]
 
 
 def test_segment_quality(quality):
     segment = quality["report"]["segment"]
     assert segment["holdout_accuracy"] >= segment["holdout_baseline_majority_accuracy"] + 0.3
-    assert segment["scoring_rule_agreement"] >= 0.9
+    assert segment["scoring_rule_agreement"] >= 0.99  # trained at the scoring date (scale 10: 0.9998)
 
 
 def test_score_tables_hold_every_customer_once(quality):

@@ -1,11 +1,13 @@
 -- customer_features_history has exactly one row per customer of `customers` and distinct feature date (the
--- scoring date c360_as_of() and the churn and CLV training dates): returns a row when its row count differs
--- from customers x feature dates, or when it does not hold the expected feature dates.
-{%- set feature_dates = [
-    'scoring_date',
-    dbt.dateadd('day', -c360_churn_horizon_days(), 'scoring_date'),
-    dbt.dateadd('day', -c360_clv_horizon_days(), 'scoring_date'),
-] %}
+-- scoring date c360_as_of() and the training dates, c360_as_of() minus each of c360_training_offsets_days(...)):
+-- returns a row when its row count differs from customers x feature dates, or when it does not hold the
+-- expected feature dates.
+{%- set horizons_days = [c360_churn_horizon_days(), c360_clv_horizon_days()] %}
+{%- set training_offsets_days = c360_training_offsets_days(horizons_days) %}
+{%- set feature_dates = ['scoring_date'] %}
+{%- for offset in training_offsets_days %}
+    {%- do feature_dates.append(dbt.dateadd('day', -offset, 'scoring_date')) %}
+{%- endfor %}
 
 with
 

@@ -1,7 +1,9 @@
 -- Point-in-time features of every golden customer at each feature date, in one set-based pass: the scoring
 -- date c360_as_of() (env var C360_AS_OF, else the day after the last order date) and the training dates of
--- the churn and CLV models, c360_as_of() minus c360_churn_horizon_days() / c360_clv_horizon_days() (distinct
--- dates; one date can carry both training roles). One row per customer in `customers` and feature date. At
+-- the churn and CLV models, c360_as_of() minus each of c360_training_offsets_days(...) (default 90, 120, ..., 240
+-- and 365 days; dbt vars c360_training_*): a date trains a model when its label window, the model's horizon
+-- (c360_churn_horizon_days() / c360_clv_horizon_days()), ends by the scoring date; one date can carry both
+-- roles. One row per customer in `customers` and feature date. At
 -- each date only rows dated strictly before it enter, compared on their UTC date: every filter compares a row
 -- with its own as_of_date. A customer without history gets 0 counts and amounts and NULL recencies, ratios
 -- and categories. "Purchases" are sales orders of every channel that were not
@@ -12,6 +14,8 @@
 {%- set windows = [30, 90] %}
 {%- set conversion_window_days = 14 %}
 {%- set count_type = dbt.type_bigint() %}
+{%- set horizons_days = {'churn': c360_churn_horizon_days(), 'clv': c360_clv_horizon_days()} %}
+{%- set training_offsets_days = c360_training_offsets_days(horizons_days.values() | list) %}
 
 with
 
@@ -54,26 +58,26 @@ as_of as (
     select {{ c360_as_of() }} as scoring_date
 ),
 
--- The feature dates, one row per distinct date with its roles (both horizons equal: one training date).
+-- The feature dates, one row per date and role: the scoring date, and each training date of
+-- c360_training_offsets_days(...) in the role of every model whose label window ends by the scoring date.
 feature_date_roles as (
     select
         scoring_date as as_of_date,
         'scoring' as feature_set
     from as_of
+    {%- for offset in training_offsets_days %}
+        {%- for role, horizon_days in horizons_days.items() %}
+            {%- if offset >= horizon_days %}
 
-    union all
+                union all
 
-    select
-        cast({{ dbt.dateadd('day', -c360_churn_horizon_days(), 'scoring_date') }} as date) as as_of_date,
-        'churn_training' as feature_set
-    from as_of
-
-    union all
-
-    select
-        cast({{ dbt.dateadd('day', -c360_clv_horizon_days(), 'scoring_date') }} as date) as as_of_date,
-        'clv_training' as feature_set
-    from as_of
+                select
+                    cast({{ dbt.dateadd('day', -offset, 'scoring_date') }} as date) as as_of_date,
+                    '{{ role }}_training' as feature_set
+                from as_of
+            {%- endif %}
+        {%- endfor %}
+    {%- endfor %}
 ),
 
 feature_dates as (

@@ -1,10 +1,11 @@
 -- Labels of the churn and lifetime value models: one row per customer and training date of
--- customer_features_history (as_of_date = c360_as_of() minus a horizon), measured on the window that starts
--- on the training date and lasts the horizon, [as_of_date, as_of_date + horizon days), so it ends on the
--- scoring date: churn_ columns on the churn window (c360_churn_horizon_days()), clv_ columns on the CLV
--- window (c360_clv_horizon_days()), NULL on a date that is not that model's training date. Purchases are the
--- features' (macro c360_customer_purchases), compared on their UTC date. is_churned is NULL for a customer
--- with no history before the training date (not yet a customer, so nothing to churn from).
+-- customer_features_history (as_of_date = c360_as_of() minus each training offset, see
+-- c360_training_offsets_days), measured on the window that starts on the training date and lasts the
+-- horizon, [as_of_date, as_of_date + horizon days), which ends on or before the scoring date: churn_ columns
+-- on the churn window (c360_churn_horizon_days()), clv_ columns on the CLV window (c360_clv_horizon_days()),
+-- NULL on a date that is not that model's training date. Purchases are the features' (macro
+-- c360_customer_purchases), compared on their UTC date. is_churned is NULL for a customer with no history
+-- before the training date (not yet a customer, so nothing to churn from).
 {%- set churn_horizon_days = c360_churn_horizon_days() %}
 {%- set clv_horizon_days = c360_clv_horizon_days() %}
 {%- set count_type = dbt.type_bigint() %}
