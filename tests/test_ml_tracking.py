@@ -273,3 +273,45 @@ def test_calibrated_tree_models_are_on_the_skops_allow_list() -> None:
     model = CalibratedClassifierCV(HistGradientBoostingClassifier(max_iter=5), method="sigmoid", cv=2).fit(x, y)
     trusted = tracking._skops_trusted_types(model, "calibrated")
     assert "sklearn.calibration._CalibratedClassifier" in trusted
+
+
+@pytest.mark.slow
+def test_mlflow_ui_serves_the_local_store(tmp_path: Path) -> None:
+    """`make mlflow-ui` (orchestration.mlflow_ui) answers on 127.0.0.1 over the store under C360_HOME."""
+    import signal
+    import socket
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    home = tmp_path / "home"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "orchestration.mlflow_ui", "--port", str(port)],
+        cwd=tmp_path,
+        env={**os.environ, "C360_HOME": str(home), "PYTHONPATH": str(Path(__file__).resolve().parent.parent)},
+        start_new_session=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        deadline, healthy = time.monotonic() + 120, False
+        while time.monotonic() < deadline and process.poll() is None and not healthy:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=2) as response:
+                    healthy = response.status == 200
+            except OSError:
+                time.sleep(1)
+        assert healthy, "the MLflow UI did not answer on 127.0.0.1"
+        assert (home / "mlflow" / "mlflow.db").exists()
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+    assert not (tmp_path / "mlruns").exists()
