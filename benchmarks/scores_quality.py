@@ -140,6 +140,7 @@ def evaluate_against_truth(warehouse: Path, truth: Path, outcomes: dict[str, Any
         "predicted_total_eur": float(clv["clv_eur"].sum()),
         "seasonal_factor": float(outcomes["clv"].params.get("seasonal_factor", 1.0)),
         "attribution_factor": float(outcomes["clv"].params.get("attribution_factor", 1.0)),
+        "btyd_blend_weight": float(outcomes["clv"].params.get("btyd_blend_weight", 0.0)),
         **metrics.clv_metrics(actual, clv["clv_eur"].to_numpy()),
         **metrics.clv_metrics(actual, btyd, prefix="baseline_bgnbd_"),
         **metrics.clv_metrics(actual, naive, prefix="baseline_naive_"),
@@ -191,7 +192,8 @@ def format_report(report: dict[str, Any]) -> str:
         f"  baselines  recency ROC AUC {churn['baseline_recency_roc_auc']:.4f}  base-rate Brier"
         f" {churn['baseline_base_rate_brier']:.4f}",
         f"clv ({clv['persons']} persons, actual total {clv['actual_total_eur']:.0f} EUR, seasonal factor"
-        f" {clv['seasonal_factor']:.3f}, attribution factor {clv['attribution_factor']:.3f})",
+        f" {clv['seasonal_factor']:.3f}, attribution factor {clv['attribution_factor']:.3f}, BG/NBD blend weight"
+        f" {clv.get('btyd_blend_weight', 0.0):.1f})",
         f"  {'':14s} {'RMSE':>10s} {'Spearman':>9s} {'top20 share':>12s} {'total error':>12s}",
     ]
     for name, prefix in (("model", ""), ("BG/NBD+GG", "baseline_bgnbd_"), ("naive", "baseline_naive_")):

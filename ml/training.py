@@ -194,7 +194,7 @@ def train_clv(frame: pd.DataFrame, seed: int) -> dict[str, Any]:
     y = train_rows["clv_spend_in_horizon_eur"].to_numpy(dtype=float)
     estimator = CLVRegressor(horizon_days=horizon, seed=seed)
     model = C360Model("clv", estimator, features, seed=seed)
-    model.fit(train_rows, y, btyd_rows=latest)
+    model.fit(train_rows, y, btyd_rows=latest, groups=train_rows["customer_id"].astype(str).to_numpy())
     # Estimated on all rows of the date (the holdout's are out of sample): more rows, a steadier ratio.
     model.season_factor_, model.season_factor_method_ = season_effect(
         model,
@@ -226,6 +226,8 @@ def train_clv(frame: pd.DataFrame, seed: int) -> dict[str, Any]:
     params.update({f"gamma_gamma_{k}": v for k, v in regressor.btyd_.gamma_gamma.items()})
     params.update({"hgb_loss": estimator.loss, "hgb_max_iter": estimator.max_iter, "hgb_max_depth": 3})
     params["hgb_min_samples_leaf"] = estimator.min_samples_leaf
+    params.update({"btyd_blend_weight": regressor.btyd_weight_, "btyd_blend_scale": regressor.btyd_scale_})
+    params.update({f"blend_validation_rmse_w{w}": v for w, v in regressor.blend_validation_rmse_.items()})
     params["training_dates"] = int(dates.nunique()) if dates is not None else 1
     if model.season_factor_ is not None:
         params.update({"seasonal_factor": model.season_factor_, "seasonal_factor_method": model.season_factor_method_})
@@ -245,10 +247,10 @@ def season_effect(
     before the scoring date, whose label window is the scoring window's season a year earlier.
 
     The model pools label windows of several seasons, so it predicts an average season; on the rows of last
-    year's same season, sum(actual) / sum(predicted) is the multiplicative effect of that season given the
-    features (the one-step maximum-likelihood estimate of a per-date effect under the Poisson loss). Returns
-    (None, reason) when the scoring date is unknown or fewer than 30 such rows (or no spend) exist: scoring then
-    falls back to :func:`ml.data.seasonal_factor` (last year's revenue).
+    year's same season, sum(actual) / sum(predicted by the boosting part) is the multiplicative effect of that
+    season given the features (the one-step maximum-likelihood estimate of a per-date effect under the Poisson
+    loss). Returns (None, reason) when the scoring date is unknown or fewer than 30 such rows (or no spend)
+    exist: scoring then falls back to :func:`ml.data.seasonal_factor` (last year's revenue).
     """
     if not scoring_as_of or "as_of_date" not in rows:
         return None, "scoring date unknown: revenue-based seasonal factor"
@@ -257,7 +259,12 @@ def season_effect(
     if same_season.sum() < 30:
         return None, f"fewer than 30 training rows at {season_date}: revenue-based seasonal factor"
     actual = float(y[same_season].sum())
-    predicted = float(model.score_values(rows.loc[same_season]).sum())
+    # The boosting part alone: it pools the seasons; the BG/NBD part of the blend is scaled to its level at
+    # the latest training date (see ml.estimators.CLVRegressor), so the same factor applies to the blend.
+    regressor = model.estimator_
+    season_rows = feature_matrix(rows.loc[same_season], model.features)
+    predictor = getattr(regressor, "predict_boosting", regressor.predict)
+    predicted = float(predictor(season_rows).sum())
     if actual <= 0 or predicted <= 0:
         return None, f"no spend in the training rows at {season_date}: revenue-based seasonal factor"
     window_end = season_date + timedelta(days=horizon)

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from ml import btyd, drift, explain, pipeline, segments
-from ml.estimators import churn_estimator
+from ml.estimators import BLEND_WEIGHTS, CLVRegressor, churn_estimator
 from ml.features import add_calendar_features, data_snapshot_id, feature_matrix, informative_features
 
 
@@ -230,3 +230,23 @@ def test_averaged_classifier_is_the_mean_of_its_members():
     assert np.allclose(both.predict_proba(matrix), (singles[0] + singles[1]) / 2)
     with pytest.raises(ValueError, match="unknown churn members"):
         churn_estimator(features, n_rows=10, seed=0, members=("forest",))
+
+
+def test_clv_blend_weight_is_chosen_on_the_training_rows_and_keeps_the_boosting_total():
+    frame = multi_date_frame()
+    latest = (frame["as_of_date"] == frame["as_of_date"].max()).to_numpy()
+    features = ["purchase_count", "days_since_first_purchase", "recency_days", "avg_purchase_value_eur"]
+    matrix, y = feature_matrix(frame, features), frame["clv_spend_in_horizon_eur"].to_numpy()
+    chosen = CLVRegressor(seed=0).fit(matrix, y, btyd_rows=latest, groups=frame["customer_id"].to_numpy())
+    assert chosen.btyd_weight_ in BLEND_WEIGHTS
+    assert set(chosen.blend_validation_rmse_) == {f"{w:.1f}" for w in BLEND_WEIGHTS}
+    assert chosen.btyd_weight_ == float(min(chosen.blend_validation_rmse_, key=chosen.blend_validation_rmse_.get))
+    # Whatever the weight, the blend holds the boosting part's total on the rows BG/NBD calibrates on.
+    fixed = CLVRegressor(seed=0, btyd_weight=0.5).fit(matrix, y, btyd_rows=latest)
+    calibration = matrix.loc[latest]
+    assert fixed.predict(calibration).sum() == pytest.approx(fixed.predict_boosting(calibration).sum())
+    btyd = fixed.btyd_scale_ * fixed.predict_btyd(calibration)["bgnbd_gg_clv_eur"].to_numpy()
+    assert np.allclose(fixed.predict(calibration), 0.5 * fixed.predict_boosting(calibration) + 0.5 * btyd)
+    assert (fixed.predict(matrix) >= 0).all()
+    outcome = pipeline.train("clv", frame, seed=0)
+    assert outcome.params["btyd_blend_weight"] in BLEND_WEIGHTS

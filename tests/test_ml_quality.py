@@ -2,11 +2,12 @@
 
 Targets of the issue: churn ROC AUC >= 0.80; CLV better than BG/NBD + Gamma-Gamma and the naive baseline on
 RMSE, rank correlation and top-20 % share; total-spend error within +-10 %. At sample scale (~870 persons)
-not all are reached (measured: churn AUC 0.80; CLV Spearman 0.46 ahead of both baselines, top-20 % share 0.575
-ahead of naive and level with BG/NBD, RMSE 1840 ahead of naive 1989 but behind BG/NBD 1768, total error +12 %);
-the assertions below are the floors reached there, and the full targets are reported by
-benchmarks/scores_quality.py (scale 10: churn 0.84; CLV ahead of both baselines on RMSE and Spearman, top-20 %
-share 0.640 against BG/NBD 0.645, total error -3 %).
+not all are reached (measured with the BG/NBD blend of ml.estimators.CLVRegressor: churn AUC 0.80; CLV
+Spearman 0.456 and top-20 % share 0.580 ahead of both baselines (BG/NBD 0.340 / 0.575, naive 0.418 / 0.557),
+RMSE 1813 ahead of naive 1989 but behind BG/NBD 1768, total error +13 %); the assertions below are the floors
+reached there, and the full targets are reported by benchmarks/scores_quality.py (scale 10: churn 0.84; CLV
+ahead of both baselines on RMSE 2077, Spearman 0.509 and top-20 % share 0.650 against BG/NBD 2153 / 0.396 /
+0.648, total error -3 %).
 """
 
 from __future__ import annotations
@@ -43,10 +44,10 @@ def test_churn_quality_against_truth(quality):
 
 def test_clv_quality_against_truth(quality):
     clv = quality["report"]["clv"]
-    assert abs(clv["total_error"]) <= 0.15  # target 0.10 (sample +0.11 to +0.12, scale 10 -0.03)
+    assert abs(clv["total_error"]) <= 0.15  # target 0.10 (sample +0.13, scale 10 -0.03)
     assert clv["spearman"] > max(clv["baseline_bgnbd_spearman"], clv["baseline_naive_spearman"])
-    # On the sample the top-20 % share ties BG/NBD (0.575 both) and RMSE trails it (1840 against 1768).
-    assert clv["top20_share"] > clv["baseline_naive_top20_share"]
+    assert clv["top20_share"] > max(clv["baseline_bgnbd_top20_share"], clv["baseline_naive_top20_share"])
+    # On the sample RMSE trails BG/NBD (1813 against 1768; at scale 10 it leads, 2077 against 2153).
     assert clv["rmse"] < clv["baseline_naive_rmse"]
 
 
