@@ -19,8 +19,12 @@
 
     When no file matches (folder missing or glob empty), it logs a warning and returns zero rows with
     the same typed columns, so a partial lake still builds.
+
+    files: optional list of source_file paths (relative to the lake root, as lake_files() lists them) to
+    read instead of every file of the glob, in that order (the file-incremental base models read only
+    new and changed files this way); an empty list reads nothing.
 -#}
-{% macro read_lake_source(source_name, table_name) -%}
+{% macro read_lake_source(source_name, table_name, files=none) -%}
     {#- source() puts lake -> raw model lineage into the dbt graph; the relation itself is never queried. -#}
     {%- set lake_relation = source(source_name, table_name) -%}
     {% if not execute -%}
@@ -28,7 +32,16 @@
     {% endif -%}
     {%- set spec = lake_source_spec(source_name, table_name) -%}
     {%- set path = lake_source_path(spec) -%}
-    {%- set file_count = lake_file_count(path) -%}
+    {% if files is not none -%}
+        {% if files | length == 0 -%}
+            {{ return(empty_lake_relation(spec)) }}
+        {% endif -%}
+        {%- set path = [] -%}
+        {% for file in files -%}
+            {%- do path.append(lake_root() ~ '/' ~ file) -%}
+        {% endfor -%}
+    {% endif -%}
+    {%- set file_count = lake_file_count(path) if files is none else files | length -%}
     {% if file_count is not none and file_count == 0 -%}
         {%- do exceptions.warn(
             "Lake source " ~ source_name ~ "." ~ table_name ~ ": no files match " ~ path ~ "; staging it empty"
@@ -123,6 +136,16 @@
 {%- endmacro %}
 
 
+{#- A DuckDB file argument: one quoted glob, or a list of quoted paths. -#}
+{% macro duckdb_lake_path(path) -%}
+    {%- if path is string -%}
+        '{{ path | replace("'", "''") }}'
+    {%- else -%}
+        [{% for file in path %}'{{ file | replace("'", "''") }}'{{ ', ' if not loop.last }}{% endfor %}]
+    {%- endif -%}
+{%- endmacro %}
+
+
 {#- ---- DuckDB readers ------------------------------------------------------------------------------ -#}
 
 {#-
@@ -150,7 +173,7 @@
         ) as line_number,
         lake_lines.raw_record
     from read_csv(
-        '{{ path | replace("'", "''") }}',
+        {{ duckdb_lake_path(path) }},
         columns = {'raw_record': 'VARCHAR'},
         header = false,
         auto_detect = false,
@@ -178,7 +201,7 @@
         {% endfor %}
         cast(to_json(struct_pack({{ struct_fields | join(', ') }})) as varchar) as raw_record
     from read_parquet(
-        '{{ path | replace("'", "''") }}',
+        {{ duckdb_lake_path(path) }},
         filename = true,
         file_row_number = true,
         union_by_name = true
@@ -204,7 +227,7 @@
             input_file_name() as source_file,
             monotonically_increasing_id() as scan_order,
             value as raw_record
-        from text.`{{ path }}`
+        from text.`{{ path if path is string else path | join(',') }}`
     ) as lake_lines
 {%- endmacro %}
 
@@ -220,5 +243,5 @@
             lake_rows.{{ column.name }},
         {% endfor %}
         to_json(named_struct({{ struct_fields | join(', ') }})) as raw_record
-    from parquet.`{{ path }}` as lake_rows
+    from parquet.`{{ path if path is string else path | join(',') }}` as lake_rows
 {%- endmacro %}

@@ -1,3 +1,6 @@
+{{ config(materialized='view') }}
+
+-- A view over the incremental base model: the accepted rows, without a second copy to keep in step.
 with
 
 clickstream as (

@@ -1,10 +1,43 @@
+{%- set lookups = [
+    {'model': 'stg_reference__fx_rates', 'columns': ['currency_code', 'eur_per_unit']},
+    {'model': 'base_reference__fx_rates', 'columns': ['currency_code']},
+] -%}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='append_new_columns',
+    pre_hook="{{ lake_files_delete_reparsed('game', 'telemetry', " ~ (lookups | tojson) ~ ") }}",
+) }}
+{%- set plan = lake_files_to_parse('game', 'telemetry', lookups) %}
+
 -- Every line of the game telemetry dumps, parsed and checked; rejection_reason is NULL for rows staged.
 -- Events are behaviour, not records of a customer: player_id must be present but is not checked against
 -- game/players.csv (an unmatched player is the identity layer's business).
+-- Incremental by raw file: a run parses only new and changed files (and the files after the first of
+-- them), see macros/lake/lake_incremental.sql; --full-refresh parses every file.
 with
 
 raw_telemetry as (
-    select * from {{ ref('raw_game__telemetry') }}
+    {% if plan is none %}
+        select * from {{ ref('raw_game__telemetry') }}
+    {% else %}
+        {{ read_lake_source('game', 'telemetry', files=plan.files) }}
+    {% endif %}
+),
+
+telemetry_files as (
+    {{ lake_files('game', 'telemetry') }}
+),
+
+loaded_keys as (
+    {% if plan is none %}
+        select cast(null as {{ dbt.type_string() }}) as event_id
+        where 1 = 0
+    {% else %}
+        select event_id from {{ this }}
+        where {{ lake_loaded_before(plan) }} and event_id is not null
+        group by event_id
+    {% endif %}
 ),
 
 fx_rates as (
@@ -13,6 +46,18 @@ fx_rates as (
 
 fx_rates_delivered as (
     select count(*) > 0 as is_delivered from {{ ref('base_reference__fx_rates') }}
+),
+
+lookup_state as (
+    select {{ lake_lookup_fingerprint(lookups) }} as lookup_fingerprint
+),
+
+file_lines as (
+    select
+        source_file,
+        count(*) as source_file_line_count
+    from raw_telemetry
+    group by source_file
 ),
 
 json_lines as (
@@ -48,67 +93,77 @@ typed as (
         {{ parse_integer('level_number_text', dbt.type_int()) }} as level_number,
         {{ parse_integer('session_duration_text', dbt.type_int()) }} as session_duration_seconds,
         {{ parse_decimal('amount_text', 'decimal(18, 2)') }} as amount,
-        {{ ipv4_to_bigint('ip_address') }} as ip_number,
-        {{ key_occurrence('event_id') }} as key_occurrence
+        {{ ipv4_to_bigint('ip_address') }} as ip_number
     from parsed
+),
+
+keyed as (
+    -- A key already loaded from an earlier file counts as its first occurrence (incremental runs).
+    select
+        typed.*,
+        {{ key_occurrence('typed.event_id') }}
+        + case when loaded_keys.event_id is null then 0 else 1 end as key_occurrence
+    from typed
+    left join loaded_keys
+        on typed.event_id = loaded_keys.event_id
 ),
 
 checked as (
     select
-        typed.*,
+        keyed.*,
         fx_rates.eur_per_unit,
-        case when typed.event_id is null then 'missing_key: event_id is null or absent' end as check_missing_key,
+        case when keyed.event_id is null then 'missing_key: event_id is null or absent' end as check_missing_key,
         case
-            when typed.event_id is not null and typed.key_occurrence > 1
+            when keyed.event_id is not null and keyed.key_occurrence > 1
                 then 'duplicate_record: event_id already seen in an earlier line'
         end as check_duplicate,
         case
-            when typed.event_at is null then 'bad_date: ts is not epoch milliseconds'
+            when keyed.event_at is null then 'bad_date: ts is not epoch milliseconds'
         end as check_event_at,
         case
             when
-                typed.event_type is null
-                or typed.event_type not in ('session_start', 'session_end', 'level_complete', 'iap_purchase')
+                keyed.event_type is null
+                or keyed.event_type not in ('session_start', 'session_end', 'level_complete', 'iap_purchase')
                 then 'bad_value: event_type is not a known event type'
         end as check_event_type,
         case
-            when typed.platform is null or typed.platform not in ('console', 'handheld', 'pc')
+            when keyed.platform is null or keyed.platform not in ('console', 'handheld', 'pc')
                 then 'bad_value: platform is not console, handheld or pc'
         end as check_platform,
         case
-            when typed.ip_address is not null and typed.ip_number is null
+            when keyed.ip_address is not null and keyed.ip_number is null
                 then 'bad_value: client_ip is not an IPv4 address'
         end as check_ip,
         case
-            when typed.player_id is null then 'bad_value: player_id is null or absent'
+            when keyed.player_id is null then 'bad_value: player_id is null or absent'
         end as check_player,
         case
             when
-                typed.level_number_text is not null and typed.level_number is null
-                or typed.session_duration_text is not null and typed.session_duration_seconds is null
-                or typed.amount_text is not null and typed.amount is null
+                keyed.level_number_text is not null and keyed.level_number is null
+                or keyed.session_duration_text is not null and keyed.session_duration_seconds is null
+                or keyed.amount_text is not null and keyed.amount is null
                 then 'bad_number: payload level / duration_s / amount is not a number'
-            when typed.amount < 0 or typed.session_duration_seconds < 0
+            when keyed.amount < 0 or keyed.session_duration_seconds < 0
                 then 'bad_number: payload amount / duration_s is negative'
         end as check_payload_numbers,
         case
-            when typed.event_type = 'iap_purchase' and (typed.amount is null or typed.currency_code is null)
+            when keyed.event_type = 'iap_purchase' and (keyed.amount is null or keyed.currency_code is null)
                 then 'bad_value: iap_purchase without amount or currency'
         end as check_purchase,
         case
             when
-                typed.currency_code is not null
+                keyed.currency_code is not null
                 and fx_rates_delivered.is_delivered
                 and fx_rates.currency_code is null
                 then 'unknown_currency: payload currency has no rate in reference/fx_rates.csv'
         end as check_currency
-    from typed
+    from keyed
     cross join fx_rates_delivered
     left join fx_rates
-        on typed.currency_code = fx_rates.currency_code
+        on keyed.currency_code = fx_rates.currency_code
 ),
 
-final as (
+staged_rows as (
     select
         source_file,
         line_number,
@@ -133,6 +188,22 @@ final as (
         currency_code,
         cast(round(amount * eur_per_unit, 2) as decimal(18, 2)) as amount_eur
     from checked
+),
+
+final as (
+    -- The file fingerprint and line count kept with the rows: the incremental state (lake_incremental.sql).
+    select
+        staged_rows.*,
+        telemetry_files.source_file_size_bytes,
+        telemetry_files.source_file_modified_at,
+        file_lines.source_file_line_count,
+        lookup_state.lookup_fingerprint
+    from staged_rows
+    inner join file_lines
+        on staged_rows.source_file = file_lines.source_file
+    left join telemetry_files
+        on staged_rows.source_file = telemetry_files.source_file
+    cross join lookup_state
 )
 
 select * from final

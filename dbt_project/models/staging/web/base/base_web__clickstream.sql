@@ -1,11 +1,56 @@
+{%- set lookups = [
+    {'model': 'base_reference__products', 'columns': ['product_id']},
+    {'model': 'base_marketing__offers', 'columns': ['offer_id']},
+] -%}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='append_new_columns',
+    pre_hook="{{ lake_files_delete_reparsed('web', 'clickstream', " ~ (lookups | tojson) ~ ") }}",
+) }}
+{%- set plan = lake_files_to_parse('web', 'clickstream', lookups) %}
+
 -- Every line of the clickstream files, parsed and checked; rejection_reason is NULL for rows staged.
 -- Events are behaviour, not records of a customer: the account id is not checked against the shop's
 -- account file (master files lose records to broken lines; an unmatched account is the identity
 -- layer's business), and sku / offer are checked against every id delivered in their lake files.
+-- Incremental by raw file: a run parses only new and changed files (and the files after the first of
+-- them), see macros/lake/lake_incremental.sql; --full-refresh parses every file.
 with
 
 raw_clickstream as (
-    select * from {{ ref('raw_web__clickstream') }}
+    {% if plan is none %}
+        select * from {{ ref('raw_web__clickstream') }}
+    {% else %}
+        {{ read_lake_source('web', 'clickstream', files=plan.files) }}
+    {% endif %}
+),
+
+clickstream_files as (
+    {{ lake_files('web', 'clickstream') }}
+),
+
+loaded_keys as (
+    {% if plan is none %}
+        select cast(null as {{ dbt.type_string() }}) as event_id
+        where 1 = 0
+    {% else %}
+        select event_id from {{ this }}
+        where {{ lake_loaded_before(plan) }} and event_id is not null
+        group by event_id
+    {% endif %}
+),
+
+lookup_state as (
+    select {{ lake_lookup_fingerprint(lookups) }} as lookup_fingerprint
+),
+
+file_lines as (
+    select
+        source_file,
+        count(*) as source_file_line_count
+    from raw_clickstream
+    group by source_file
 ),
 
 delivered_products as (
@@ -57,59 +102,69 @@ typed as (
     select
         *,
         {{ parse_timestamp_utc('event_at_text', 'ISO8601') }} as event_at,
-        {{ ipv4_to_bigint('ip_address') }} as ip_number,
-        {{ key_occurrence('event_id') }} as key_occurrence
+        {{ ipv4_to_bigint('ip_address') }} as ip_number
     from parsed
+),
+
+keyed as (
+    -- A key already loaded from an earlier file counts as its first occurrence (incremental runs).
+    select
+        typed.*,
+        {{ key_occurrence('typed.event_id') }}
+        + case when loaded_keys.event_id is null then 0 else 1 end as key_occurrence
+    from typed
+    left join loaded_keys
+        on typed.event_id = loaded_keys.event_id
 ),
 
 checked as (
     select
-        typed.*,
-        case when typed.event_id is null then 'missing_key: event_id is null or absent' end as check_missing_key,
+        keyed.*,
+        case when keyed.event_id is null then 'missing_key: event_id is null or absent' end as check_missing_key,
         case
-            when typed.event_id is not null and typed.key_occurrence > 1
+            when keyed.event_id is not null and keyed.key_occurrence > 1
                 then 'duplicate_record: event_id already seen in an earlier line'
         end as check_duplicate,
         case
-            when typed.event_at is null then 'bad_date: ts is not an ISO-8601 UTC timestamp'
+            when keyed.event_at is null then 'bad_date: ts is not an ISO-8601 UTC timestamp'
         end as check_event_at,
         case
             when
-                typed.event_type is null
-                or typed.event_type not in (
+                keyed.event_type is null
+                or keyed.event_type not in (
                     'page_view', 'product_view', 'offer_impression', 'offer_click', 'add_to_cart', 'purchase'
                 )
                 then 'bad_value: type is not a known event type'
         end as check_event_type,
-        case when typed.cookie_id is null then 'bad_value: cookie_id is null or absent' end as check_cookie,
+        case when keyed.cookie_id is null then 'bad_value: cookie_id is null or absent' end as check_cookie,
         case
-            when typed.ip_address is not null and typed.ip_number is null
+            when keyed.ip_address is not null and keyed.ip_number is null
                 then 'bad_value: ip is not an IPv4 address'
         end as check_ip,
         case
             when
-                typed.product_id is not null
+                keyed.product_id is not null
                 and products_delivered.is_delivered
                 and delivered_products.product_id is null
                 then 'unknown_sku: sku is not in reference/products.csv'
         end as check_product,
         case
             when
-                typed.offer_id is not null
+                keyed.offer_id is not null
                 and offers_delivered.is_delivered
                 and delivered_offers.offer_id is null
                 then 'unknown_offer: offer_id is not in marketing/offers.csv'
         end as check_offer
-    from typed
+    from keyed
     cross join products_delivered
     cross join offers_delivered
     left join delivered_products
-        on typed.product_id = delivered_products.product_id
+        on keyed.product_id = delivered_products.product_id
     left join delivered_offers
-        on typed.offer_id = delivered_offers.offer_id
+        on keyed.offer_id = delivered_offers.offer_id
 ),
 
-final as (
+staged_rows as (
     select
         source_file,
         line_number,
@@ -134,6 +189,22 @@ final as (
         utm_source,
         utm_medium
     from checked
+),
+
+final as (
+    -- The file fingerprint and line count kept with the rows: the incremental state (lake_incremental.sql).
+    select
+        staged_rows.*,
+        clickstream_files.source_file_size_bytes,
+        clickstream_files.source_file_modified_at,
+        file_lines.source_file_line_count,
+        lookup_state.lookup_fingerprint
+    from staged_rows
+    inner join file_lines
+        on staged_rows.source_file = file_lines.source_file
+    left join clickstream_files
+        on staged_rows.source_file = clickstream_files.source_file
+    cross join lookup_state
 )
 
 select * from final
