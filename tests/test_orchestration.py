@@ -198,7 +198,9 @@ def test_retraining_sensors_read_the_warehouse_and_target_the_models(
         drift = feature_drift_sensor(context)
     assert isinstance(drift, dg.SensorResult)
     models = {request.tags["c360/model"] for request in drift.run_requests}
-    assert models == {"c360_churn", "c360_clv", "c360_segment"}
+    # churn and CLV train on earlier dates, so their populations differ from today's; the segment classifier
+    # trains on the scoring date itself (its labels are rules on the same row), so its PSI is exactly 0
+    assert models == {"c360_churn", "c360_clv"}
     for request in drift.run_requests:
         assert dg.AssetKey(["marts", "customer_360"]) in request.asset_selection
         assert "PSI above 0" in request.tags["c360/retrain_reason"]
