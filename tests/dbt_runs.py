@@ -61,3 +61,10 @@ def run_dbt(lake: Path, home: Path, *args: str) -> Build:
 
 def assert_green(build: Build) -> None:
     assert build.returncode == 0, build.output[-6000:]
+
+
+def run_green(lake: Path, home: Path, *args: str) -> Build:
+    """run_dbt, failing the test with dbt's output unless dbt succeeded."""
+    build = run_dbt(lake, home, *args)
+    assert_green(build)
+    return build

@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import gzip
 import json
+import os
 import shutil
 from collections.abc import Iterable
 from datetime import UTC, datetime
@@ -816,3 +817,40 @@ def blank_jsonl_fields(path: Path, keep: set[str]) -> int:
         out.append(json.dumps(record))
     path.write_text("".join(line + "\n" for line in out), encoding="utf-8")
     return len(lines)
+
+
+# ---- Working copies of a generated lake, for the incremental tests: hold a day back, change a day file. ----
+
+
+def copy_lake(source: Path, work: Path) -> Path:
+    """Copy a generated lake to work/lake (file times kept), without its curated output; returns the copy."""
+    lake = work / "lake"
+    shutil.copytree(source, lake, ignore=shutil.ignore_patterns("curated"))
+    return lake
+
+
+def hold_back_newest(folder: Path, pattern: str, work: Path) -> tuple[list[Path], Path]:
+    """Move the newest (last by name) file or folder of `folder` matching `pattern` out to `work`, as if its
+    day had not arrived yet. Returns every match, sorted (the held one last, at its lake path), and where it
+    is held; `put_back` returns it to the lake."""
+    days = sorted(folder.glob(pattern))
+    held = work / days[-1].name
+    shutil.move(days[-1], held)
+    return days, held
+
+
+def put_back(held: Path, folder: Path) -> Path:
+    """Move a day held back by `hold_back_newest` into the lake folder again; returns its lake path."""
+    return Path(shutil.move(held, folder / held.name))
+
+
+def gz_lines(path: Path) -> list[str]:
+    """The lines of a gzip text lake file (JSON lines), without line ends."""
+    return gzip.decompress(path.read_bytes()).decode("utf-8").splitlines()
+
+
+def rewrite_gz_lines(path: Path, lines: list[str]) -> None:
+    """Rewrite a gzip JSON-lines lake file and move its modification time an hour on (a changed fingerprint)."""
+    later = path.stat().st_mtime + 3600
+    path.write_bytes(gzip.compress(("\n".join(lines) + "\n").encode("utf-8")))
+    os.utime(path, (later, later))

@@ -7,17 +7,15 @@ snapshot of the curated files after each run; the tests check the snapshots.
 
 from __future__ import annotations
 
-import gzip
 import ipaddress
 import json
-import os
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 import pytest
-from dbt_runs import Build, assert_green, run_dbt
+from dbt_runs import Build, run_green
+from lakes import copy_lake, gz_lines, hold_back_newest, put_back, rewrite_gz_lines
 
 GAME_SELECTION = [
     "raw_game__telemetry", "base_game__telemetry", "stg_game__game_events",
@@ -58,13 +56,10 @@ def staged_ids_by_day(build: Build) -> dict[str, tuple[str, ...]]:
 
 def rewrite_day_file(path: Path) -> tuple[list[str], str]:
     """Drop the first two events of a daily dump and move the third to an unlisted IP; returns both."""
-    lines = gzip.decompress(path.read_bytes()).decode("utf-8").splitlines()
+    lines = gz_lines(path)
     records = [json.loads(line) for line in lines[:3]]
     records[2]["client_ip"] = UNLISTED_IP
-    kept = [json.dumps(records[2]), *lines[3:]]
-    path.write_bytes(gzip.compress(("\n".join(kept) + "\n").encode("utf-8")))
-    later = path.stat().st_mtime + 3600
-    os.utime(path, (later, later))
+    rewrite_gz_lines(path, [json.dumps(records[2]), *lines[3:]])
     return [records[0]["event_id"], records[1]["event_id"]], records[2]["event_id"]
 
 
@@ -97,36 +92,29 @@ def day_of(file_name: str) -> str:
 @pytest.fixture(scope="module")
 def runs(small_lake: Path, tmp_path_factory: pytest.TempPathFactory) -> Runs:
     work = tmp_path_factory.mktemp("game_telemetry")
-    lake = work / "lake"
-    shutil.copytree(small_lake, lake, ignore=shutil.ignore_patterns("curated"))
+    lake = copy_lake(small_lake, work)
     home = work / "home"
     telemetry = lake / "game" / "telemetry"
-    day_files = sorted(telemetry.glob("telemetry_*.jsonl.gz"))
-    held_back = work / day_files[-1].name
-    shutil.move(day_files[-1], held_back)
+    day_files, held_back = hold_back_newest(telemetry, "telemetry_*.jsonl.gz", work)
     curated = lake / "curated" / "game_events"
 
-    first = run_dbt(lake, home, "build", "--select", "+path:models/marts/game", "--indirect-selection", "cautious")
-    assert_green(first)
+    first = run_green(lake, home, "build", "--select", "+path:models/marts/game", "--indirect-selection", "cautious")
     first_files, first_staged = snapshot(curated), staged_ids_by_day(first)
 
-    unchanged = run_dbt(lake, home, "run", "--select", *GAME_SELECTION)
-    assert_green(unchanged)
+    unchanged = run_green(lake, home, "run", "--select", *GAME_SELECTION)
     unchanged_files = snapshot(curated)
 
     window_day = sorted(first_files)[len(first_files) // 3]
-    window = run_dbt(
+    window = run_green(
         lake, home, "run", "--select", *GAME_SELECTION, "--vars", f"{{c360_game_start_day: '{window_day}'}}"
     )
-    assert_green(window)
     window_files = snapshot(curated)
 
-    shutil.move(held_back, telemetry / held_back.name)
-    busy = [path for path in day_files[:-1] if len(gzip.decompress(path.read_bytes()).splitlines()) >= 6]
+    put_back(held_back, telemetry)
+    busy = [path for path in day_files[:-1] if len(gz_lines(path)) >= 6]
     changed_file = busy[len(busy) // 2]
     dropped_ids, moved_id = rewrite_day_file(changed_file)
-    last = run_dbt(lake, home, "build", "--select", *GAME_SELECTION, "--indirect-selection", "cautious")
-    assert_green(last)
+    last = run_green(lake, home, "build", "--select", *GAME_SELECTION, "--indirect-selection", "cautious")
     return Runs(
         lake, curated, first, first_files, first_staged, unchanged, unchanged_files, window_day, window,
         window_files, day_of(held_back.name), day_of(changed_file.name), dropped_ids, moved_id, last,

@@ -10,9 +10,7 @@ pass on both).
 
 from __future__ import annotations
 
-import gzip
 import json
-import os
 import re
 import shutil
 from dataclasses import dataclass
@@ -20,7 +18,8 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from dbt_runs import Build, assert_green, run_dbt
+from dbt_runs import Build, run_green
+from lakes import copy_lake, gz_lines, hold_back_newest, put_back, rewrite_gz_lines
 
 SELECTION = [
     "--select", "+stg_game__game_events", "+stg_web__click_events", "+quarantined_rows",
@@ -33,17 +32,6 @@ COMPARED = [
     "staging.base_web__clickstream",
     "staging.quarantined_rows",
 ]
-
-
-def lines_of(path: Path) -> list[str]:
-    return gzip.decompress(path.read_bytes()).decode("utf-8").splitlines()
-
-
-def write_lines(path: Path, lines: list[str]) -> None:
-    """Rewrite a gzip JSON-lines file and move its modification time on (a changed fingerprint)."""
-    later = path.stat().st_mtime + 3600
-    path.write_bytes(gzip.compress(("\n".join(lines) + "\n").encode("utf-8")))
-    os.utime(path, (later, later))
 
 
 def differences(incremental: Build, full: Build) -> dict[str, tuple[int, int]]:
@@ -92,44 +80,36 @@ class Runs:
 @pytest.fixture(scope="module")
 def runs(small_lake: Path, tmp_path_factory: pytest.TempPathFactory) -> Runs:
     work = tmp_path_factory.mktemp("incremental_staging")
-    lake = work / "lake"
-    shutil.copytree(small_lake, lake, ignore=shutil.ignore_patterns("curated"))
+    lake = copy_lake(small_lake, work)
     home = work / "home"
-    telemetry = sorted((lake / "game" / "telemetry").glob("telemetry_*.jsonl.gz"))
-    partitions = sorted((lake / "web" / "clickstream").glob("dt=*"))
-    held_telemetry, held_partition = work / telemetry[-1].name, work / partitions[-1].name
-    shutil.move(telemetry[-1], held_telemetry)
-    shutil.move(partitions[-1], held_partition)
+    telemetry_folder, clickstream_folder = lake / "game" / "telemetry", lake / "web" / "clickstream"
+    telemetry, held_telemetry = hold_back_newest(telemetry_folder, "telemetry_*.jsonl.gz", work)
+    partitions, held_partition = hold_back_newest(clickstream_folder, "dt=*", work)
 
     # N-1 days: a first build (no table yet), then the last day arrives and an incremental run adds it.
-    first = run_dbt(lake, home, "build", *SELECTION)
-    assert_green(first)
-    shutil.move(held_telemetry, telemetry[-1])
-    shutil.move(held_partition, partitions[-1])
-    new_day = run_dbt(lake, home, "build", *SELECTION)
-    assert_green(new_day)
+    first = run_green(lake, home, "build", *SELECTION)
+    put_back(held_telemetry, telemetry_folder)
+    put_back(held_partition, clickstream_folder)
+    new_day = run_green(lake, home, "build", *SELECTION)
     # Keep the warehouse as it is after the new day: the next incremental run changes it.
     shutil.copy(new_day.warehouse, work / "new_day.duckdb")
     new_day = Build(new_day.returncode, new_day.output, work / "new_day.duckdb")
     new_day_sql = {name: compiled_base_sql(home, name) for name in ("base_game__telemetry", "base_web__clickstream")}
-    new_day_full = run_dbt(lake, work / "full_1", "build", *SELECTION, "--full-refresh")
-    assert_green(new_day_full)
+    new_day_full = run_green(lake, work / "full_1", "build", *SELECTION, "--full-refresh")
 
     # An earlier telemetry file changes: one of its events reappears in the next file with events (a later
     # duplicate) and that event's original line moves to the end of its own file; a clickstream partition
     # in the middle disappears. Then an incremental run, and a full build to compare with.
-    busy = [path for path in telemetry[:-1] if len(lines_of(path)) >= 2]
+    busy = [path for path in telemetry[:-1] if len(gz_lines(path)) >= 2]
     earlier, later = busy[len(busy) // 2], busy[len(busy) // 2 + 1]
-    earlier_lines = lines_of(earlier)
+    earlier_lines = gz_lines(earlier)
     moved = earlier_lines[0]
-    write_lines(earlier, [*earlier_lines[1:], moved])
-    write_lines(later, [moved, *lines_of(later)])
+    rewrite_gz_lines(earlier, [*earlier_lines[1:], moved])
+    rewrite_gz_lines(later, [moved, *gz_lines(later)])
     removed = partitions[len(partitions) // 2]
     shutil.rmtree(removed)
-    changed = run_dbt(lake, home, "build", *SELECTION)
-    assert_green(changed)
-    changed_full = run_dbt(lake, work / "full_2", "build", *SELECTION, "--full-refresh")
-    assert_green(changed_full)
+    changed = run_green(lake, home, "build", *SELECTION)
+    changed_full = run_green(lake, work / "full_2", "build", *SELECTION, "--full-refresh")
 
     return Runs(
         work, lake, home, first, new_day, new_day_full, new_day_sql,
@@ -183,4 +163,4 @@ def test_reconciliation_reads_only_files_without_rows_when_staging_is_up_to_date
         # Files recorded in the base model are counted from their recorded line counts; only files that
         # left no row (empty days) are read again.
         for read in re.findall(r"'(/[^'*]+[.]jsonl[.]gz)'", path.read_text()):
-            assert lines_of(Path(read)) == [], f"{path.name} re-read {read}"
+            assert gz_lines(Path(read)) == [], f"{path.name} re-read {read}"

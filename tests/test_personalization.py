@@ -8,7 +8,6 @@ rerun without changes, the day added, one earlier file changed, and a one-day wi
 
 from __future__ import annotations
 
-import gzip
 import json
 import os
 import shutil
@@ -17,7 +16,8 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from dbt_runs import Build, assert_green, run_dbt
+from dbt_runs import Build, assert_green, run_dbt, run_green
+from lakes import copy_lake, gz_lines, hold_back_newest, put_back, rewrite_gz_lines
 
 from benchmarks.personalization import AS_OF_MODELS, CLICK_PATH, evaluate
 
@@ -120,40 +120,30 @@ def is_clean_click(line: str) -> bool:
 @pytest.fixture(scope="module")
 def click_runs(small_lake: Path, tmp_path_factory: pytest.TempPathFactory) -> ClickRuns:
     work = tmp_path_factory.mktemp("personalization_clicks")
-    lake = work / "lake"
-    shutil.copytree(small_lake, lake, ignore=shutil.ignore_patterns("curated"))
+    lake = copy_lake(small_lake, work)
     home = work / "home"
     clickstream = lake / "web" / "clickstream"
-    days = sorted(clickstream.glob("dt=*"))
-    held_back = work / days[-1].name
-    shutil.move(days[-1], held_back)
+    days, held_back = hold_back_newest(clickstream, "dt=*", work)
 
-    assert_green(run_dbt(lake, home, "seed"))
-    first = run_dbt(lake, home, "run", "--select", "+clicks_by_customer_product_offer")
-    assert_green(first)
+    run_green(lake, home, "seed")
+    first = run_green(lake, home, "run", "--select", "+clicks_by_customer_product_offer")
     first_days = mart_days(first)
-    unchanged = run_dbt(lake, home, "run", "--select", *CLICK_PATH)
-    assert_green(unchanged)
+    unchanged = run_green(lake, home, "run", "--select", *CLICK_PATH)
     unchanged_days = mart_days(unchanged)
 
-    shutil.move(held_back, clickstream / held_back.name)
+    put_back(held_back, clickstream)
     changed_folder = days[len(days) // 2]
     changed = changed_folder / "events.jsonl.gz"
-    lines = gzip.decompress(changed.read_bytes()).decode("utf-8").splitlines()
+    lines = gz_lines(changed)
     dropped = next(number for number, line in enumerate(lines) if is_clean_click(line))
-    kept = lines[:dropped] + lines[dropped + 1 :]
-    changed.write_bytes(gzip.compress(("\n".join(kept) + "\n").encode("utf-8")))  # one staged click fewer
-    later = changed.stat().st_mtime + 3600
-    os.utime(changed, (later, later))
-    added = run_dbt(lake, home, "build", "--select", *CLICK_PATH, "assert_personalization_clicks_reconcile",
-                    "--indirect-selection", "cautious")  # fmt: skip
-    assert_green(added)
+    rewrite_gz_lines(changed, lines[:dropped] + lines[dropped + 1 :])  # one staged click fewer
+    added = run_green(lake, home, "build", "--select", *CLICK_PATH, "assert_personalization_clicks_reconcile",
+                      "--indirect-selection", "cautious")  # fmt: skip
     added_days = mart_days(added)
 
     window_day = sorted(first_days)[len(first_days) // 3]
-    window = run_dbt(lake, home, "run", "--select", *CLICK_PATH, "--vars",
-                     json.dumps({"c360_clicks_start_day": window_day}))  # fmt: skip
-    assert_green(window)
+    window = run_green(lake, home, "run", "--select", *CLICK_PATH, "--vars",
+                       json.dumps({"c360_clicks_start_day": window_day}))  # fmt: skip
     return ClickRuns(
         held_back.name.removeprefix("dt="), changed_folder.name.removeprefix("dt="), window_day, unchanged, added,
         first_days, unchanged_days, added_days, mart_days(window),

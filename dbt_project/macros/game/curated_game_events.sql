@@ -72,12 +72,12 @@
         select distinct {{ dbt.cast('event_date', dbt.type_string()) }} as event_day
         from {{ this }}
         where dbt_invocation_id = '{{ invocation_id }}'
-            and {{ game_day_window_condition('event_date', window) }}
+            and {{ c360_day_window_condition('event_date', window) }}
     {%- endset -%}
     {%- set model_days_sql -%}
         select distinct {{ dbt.cast('event_date', dbt.type_string()) }} as event_day
         from {{ this }}
-        where {{ game_day_window_condition('event_date', window) }}
+        where {{ c360_day_window_condition('event_date', window) }}
     {%- endset -%}
     {%- set loaded_days = run_query(days_sql).columns[0].values() | map('string') | list -%}
     {%- set model_days = run_query(model_days_sql).columns[0].values() | map('string') | list -%}
@@ -178,7 +178,7 @@
         create or replace temp table curated_game_event_batch as
         select {{ curated_game_event_columns() | join(', ') }}
         from {{ relation }}
-        where {{ game_days_condition('event_date', days) }}
+        where {{ c360_days_condition('event_date', days) }}
         order by event_date, event_at, event_id
     {%- endcall -%}
     {%- call statement('curated_game_event_days') -%}
@@ -228,7 +228,7 @@
             date_format(event_date, 'MM') as month,
             date_format(event_date, 'dd') as day
         from {{ relation }}
-        where {{ game_days_condition('event_date', days) }}
+        where {{ c360_days_condition('event_date', days) }}
     {%- endcall -%}
 {%- endmacro %}
 

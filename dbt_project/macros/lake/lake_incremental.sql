@@ -199,3 +199,83 @@
     select md5(concat_ws('^', sort_array(collect_list(lookup_rows.row_text))))
     from ({{ lake_rows_text(relation, columns) }}) as lookup_rows
 {%- endmacro %}
+
+
+{#-
+    The import CTEs of a file-incremental base model (see above), for the model's plan from
+    lake_files_to_parse(source_name, table_name, lookups), written as a CTE list (no trailing comma):
+        raw_lines       the lines to parse: the raw view raw_<source>__<table> outside an incremental run,
+                        else only the plan's files, read from the lake
+        file_state      per file read: its fingerprint (source_file_size_bytes, source_file_modified_at,
+                        from lake_files()), source_file_line_count and the lookup_fingerprint, the
+                        incremental state each row keeps (lake_incremental_state)
+        loaded_keys     key_column of the rows already loaded from files before the plan's from_file (the
+                        duplicate-key rule counts them as first occurrences); empty outside an incremental run
+-#}
+{% macro lake_incremental_ctes(source_name, table_name, key_column, plan, lookups=[]) -%}
+raw_lines as (
+    {% if plan is none -%}
+        select * from {{ ref('raw_' ~ source_name ~ '__' ~ table_name) }}
+    {%- else -%}
+        {{ read_lake_source(source_name, table_name, files=plan.files) }}
+    {%- endif %}
+),
+
+lake_file_fingerprints as (
+    {{ lake_files(source_name, table_name) }}
+),
+
+lookup_state as (
+    select {{ lake_lookup_fingerprint(lookups) }} as lookup_fingerprint
+),
+
+file_lines as (
+    select
+        source_file,
+        count(*) as source_file_line_count
+    from raw_lines
+    group by source_file
+),
+
+file_state as (
+    select
+        file_lines.source_file,
+        lake_file_fingerprints.source_file_size_bytes,
+        lake_file_fingerprints.source_file_modified_at,
+        file_lines.source_file_line_count,
+        lookup_state.lookup_fingerprint
+    from file_lines
+    left join lake_file_fingerprints
+        on file_lines.source_file = lake_file_fingerprints.source_file
+    cross join lookup_state
+),
+
+loaded_keys as (
+    {% if plan is none -%}
+        select cast(null as {{ dbt.type_string() }}) as {{ key_column }}
+        where 1 = 0
+    {%- else -%}
+        select {{ key_column }} from {{ this }}
+        where {{ lake_loaded_before(plan) }} and {{ key_column }} is not null
+        group by {{ key_column }}
+    {%- endif %}
+)
+{%- endmacro %}
+
+
+{#-
+    The final select of a file-incremental base model: every row of rows_cte (which has source_file) with
+    the incremental state of its file from file_state (lake_incremental_ctes): source_file_size_bytes,
+    source_file_modified_at, source_file_line_count, lookup_fingerprint.
+-#}
+{% macro lake_incremental_state(rows_cte) -%}
+    select
+        {{ rows_cte }}.*,
+        file_state.source_file_size_bytes,
+        file_state.source_file_modified_at,
+        file_state.source_file_line_count,
+        file_state.lookup_fingerprint
+    from {{ rows_cte }}
+    inner join file_state
+        on {{ rows_cte }}.source_file = file_state.source_file
+{%- endmacro %}

@@ -13,36 +13,7 @@
     Deterministic for a given state, so the model body and its pre-hook compute the same list.
 -#}
 {% macro click_days_to_process() -%}
-    {%- if not execute -%}
-        {{ return([]) }}
-    {%- endif -%}
-    {%- set window = click_day_window() -%}
-    {%- set staged = ref('stg_web__click_events') -%}
-    {%- if not is_incremental() and window is none -%}
-        {{ return(none) }}
-    {%- elif not is_incremental() -%}
-        {%- set days_sql = click_window_days_sql(staged, none, window) -%}
-    {%- elif window is not none -%}
-        {%- set days_sql = click_window_days_sql(staged, this, window) -%}
-    {%- else -%}
-        {%- set days_sql = click_changed_days_sql(staged, this) -%}
-    {%- endif -%}
-    {%- set result = run_query(days_sql) -%}
-    {{ return(result.columns[0].values() | reject('none') | map('string') | sort | list) }}
-{%- endmacro %}
-
-
-{#- Days of the window that have clicks: staged, or (loaded not none) already loaded. -#}
-{% macro click_window_days_sql(staged, loaded, window) -%}
-    select distinct {{ dbt.cast('event_date', dbt.type_string()) }} as event_day
-    from {{ staged }}
-    where {{ click_day_window_condition('event_date', window) }}
-    {% if loaded is not none -%}
-        union
-        select distinct {{ dbt.cast('event_date', dbt.type_string()) }} as event_day
-        from {{ loaded }}
-        where {{ click_day_window_condition('event_date', window) }}
-    {%- endif %}
+    {{ return(c360_days_to_process(ref('stg_web__click_events'), click_day_window, click_changed_days_sql)) }}
 {%- endmacro %}
 
 
@@ -66,22 +37,8 @@
         from {{ loaded }}
     ),
 
-    new_or_changed as (
-        select * from current_files
-        except
-        select * from loaded_files
-    ),
-
-    changed_or_gone as (
-        select * from loaded_files
-        except
-        select * from current_files
-    ),
-
     changed_partitions as (
-        select partition_date from new_or_changed
-        union
-        select partition_date from changed_or_gone
+        {{ c360_changed_fingerprints_sql('current_files', 'loaded_files', 'partition_date') | indent(4) }}
     ),
 
     changed_files as (
@@ -142,66 +99,7 @@
 {%- endmacro %}
 
 
-{#- The day window from the vars, as {'start': 'YYYY-MM-DD', 'end': 'YYYY-MM-DD'}, or none. -#}
+{#- The day window of vars c360_clicks_start_day / c360_clicks_end_day (see c360_day_window), or none. -#}
 {% macro click_day_window() -%}
-    {%- set start_day = var('c360_clicks_start_day', none) -%}
-    {%- set end_day = var('c360_clicks_end_day', none) -%}
-    {%- if start_day is none and end_day is none -%}
-        {{ return(none) }}
-    {%- endif -%}
-    {%- set start_day = (start_day or end_day) | string -%}
-    {%- set end_day = (end_day or start_day) | string -%}
-    {%- for day in [start_day, end_day] -%}
-        {%- if not c360_is_iso_date(day) -%}
-            {{ exceptions.raise_compiler_error(
-                "c360_clicks_start_day / c360_clicks_end_day must be dates YYYY-MM-DD, got '" ~ day ~ "'"
-            ) }}
-        {%- endif -%}
-    {%- endfor -%}
-    {%- if start_day > end_day -%}
-        {{ exceptions.raise_compiler_error(
-            "c360_clicks_start_day (" ~ start_day ~ ") is after c360_clicks_end_day (" ~ end_day ~ ")"
-        ) }}
-    {%- endif -%}
-    {{ return({'start': start_day, 'end': end_day}) }}
-{%- endmacro %}
-
-
-{% macro click_day_window_condition(column, window) -%}
-    {%- if window is none -%}
-        1 = 1
-    {%- else -%}
-        {{ column }} between cast('{{ window.start }}' as date) and cast('{{ window.end }}' as date)
-    {%- endif -%}
-{%- endmacro %}
-
-
-{#- SQL condition: column is one of the days (none = every day, [] = no day). -#}
-{% macro click_days_condition(column, days) -%}
-    {%- if days is none -%}
-        1 = 1
-    {%- elif days | length == 0 -%}
-        1 = 0
-    {%- else -%}
-        {%- set literals = [] -%}
-        {%- for day in days -%}
-            {%- do literals.append("cast('" ~ day ~ "' as date)") -%}
-        {%- endfor -%}
-        {{ column }} in ({{ literals | join(', ') }})
-    {%- endif -%}
-{%- endmacro %}
-
-
-{#- Pre-hook of clicks_by_customer_product_offer: remove the days this run rebuilds (incremental runs only). -#}
-{% macro clicks_delete_days() -%}
-    {%- if not execute or not is_incremental() -%}
-        {{ return('') }}
-    {%- endif -%}
-    {%- set days = click_days_to_process() -%}
-    {%- do log('clicks_by_customer_product_offer: rebuilding ' ~ (days | length if days is not none else 'all')
-        ~ ' day(s)', info=true) -%}
-    {%- if days is not none and days | length == 0 -%}
-        {{ return('') }}
-    {%- endif -%}
-    delete from {{ this }} where {{ click_days_condition('event_date', days) }}
+    {{ return(c360_day_window('c360_clicks_start_day', 'c360_clicks_end_day')) }}
 {%- endmacro %}

@@ -1,8 +1,8 @@
 {#-
     Row-count reconciliation for a file-incremental lake source (see macros/lake/lake_incremental.sql):
         rows in = rows staged + rows quarantined,
-    the same identity as tests/generic/reconciles_with_lake.sql, without re-reading every file on every
-    build. Rows in are counted per file now in the lake:
+    the same identity as tests/generic/reconciles_with_lake.sql (both end with lake_reconciliation), without
+    re-reading every file on every build. Rows in are counted per file now in the lake:
       - a file whose fingerprint (name, size, modification time) is recorded in the base model counts the
         lines the base model read from it (source_file_line_count, counted before any parsing, so a row
         lost or added between the lines read and staging still fails the test);
@@ -94,30 +94,12 @@ rows_in_unrecorded as (
     where line_number > {{ header_lines }}
 ),
 
-rows_staged as (
-    select count(*) as row_count
-    from {{ model }}
-),
-
-rows_quarantined as (
-    select count(*) as row_count
-    from {{ ref('quarantined_rows') }}
-    where source_table = '{{ source_table }}'
-),
-
-final as (
-    select
-        '{{ source_table }}' as source_table,
-        rows_in_recorded.row_count + rows_in_unrecorded.row_count as rows_in,
-        rows_staged.row_count as rows_staged,
-        rows_quarantined.row_count as rows_quarantined
+rows_in as (
+    select rows_in_recorded.row_count + rows_in_unrecorded.row_count as row_count
     from rows_in_recorded
     cross join rows_in_unrecorded
-    cross join rows_staged
-    cross join rows_quarantined
-)
+),
 
-select * from final
-where rows_in <> rows_staged + rows_quarantined
+{{ lake_reconciliation(model, source_table, 'rows_in') }}
 
 {% endtest %}

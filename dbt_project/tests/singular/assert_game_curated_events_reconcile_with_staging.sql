@@ -10,7 +10,7 @@ staged as (
         event_date,
         count(*) as row_count
     from {{ ref('stg_game__game_events') }}
-    where {{ game_day_window_condition('event_date', window) }}
+    where {{ c360_day_window_condition('event_date', window) }}
     group by event_date
 ),
 
@@ -19,7 +19,7 @@ located as (
         event_date,
         count(*) as row_count
     from {{ ref('int_game_events_geolocated') }}
-    where {{ game_day_window_condition('event_date', window) }}
+    where {{ c360_day_window_condition('event_date', window) }}
     group by event_date
 ),
 
@@ -36,7 +36,7 @@ curated as (
             case when {{ dbt.cast('event_date', dbt.type_string()) }} = file_day then 0 else 1 end
         ) as misfiled_count
     from curated_rows
-    where {{ game_day_window_condition('event_date', window) }}
+    where {{ c360_day_window_condition('event_date', window) }}
     group by event_date
 ),
 

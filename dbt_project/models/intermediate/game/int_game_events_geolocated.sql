@@ -4,7 +4,7 @@
     on_schema_change='fail',
     file_format='delta',
     partition_by=['event_date'],
-    pre_hook="{{ game_events_delete_days() }}",
+    pre_hook="{{ c360_delete_days(game_days_to_process) }}",
     post_hook={'sql': "{{ write_curated_game_events() }}", 'transaction': false},
 ) }}
 
@@ -18,7 +18,7 @@ with
 
 game_events as (
     select * from {{ ref('stg_game__game_events') }}
-    where {{ game_days_condition('event_date', days) }}
+    where {{ c360_days_condition('event_date', days) }}
 ),
 
 telemetry_files as (

@@ -4,7 +4,7 @@
     on_schema_change='fail',
     file_format='delta',
     partition_by=['event_date'],
-    pre_hook="{{ clicks_delete_days() }}",
+    pre_hook="{{ c360_delete_days(click_days_to_process, 'clicks_by_customer_product_offer') }}",
 ) }}
 
 -- Web clicks per day, customer, product and offer: every staged click counted once, attributed to its
@@ -20,7 +20,7 @@ with
 
 click_events as (
     select * from {{ ref('int_click_events_resolved') }}
-    where {{ click_days_condition('event_date', days) }}
+    where {{ c360_days_condition('event_date', days) }}
 ),
 
 click_files as (

@@ -17,28 +17,7 @@
 -- them), see macros/lake/lake_incremental.sql; --full-refresh parses every file.
 with
 
-raw_telemetry as (
-    {% if plan is none %}
-        select * from {{ ref('raw_game__telemetry') }}
-    {% else %}
-        {{ read_lake_source('game', 'telemetry', files=plan.files) }}
-    {% endif %}
-),
-
-telemetry_files as (
-    {{ lake_files('game', 'telemetry') }}
-),
-
-loaded_keys as (
-    {% if plan is none %}
-        select cast(null as {{ dbt.type_string() }}) as event_id
-        where 1 = 0
-    {% else %}
-        select event_id from {{ this }}
-        where {{ lake_loaded_before(plan) }} and event_id is not null
-        group by event_id
-    {% endif %}
-),
+{{ lake_incremental_ctes('game', 'telemetry', 'event_id', plan, lookups) }},
 
 fx_rates as (
     select * from {{ ref('stg_reference__fx_rates') }}
@@ -48,20 +27,8 @@ fx_rates_delivered as (
     select count(*) > 0 as is_delivered from {{ ref('base_reference__fx_rates') }}
 ),
 
-lookup_state as (
-    select {{ lake_lookup_fingerprint(lookups) }} as lookup_fingerprint
-),
-
-file_lines as (
-    select
-        source_file,
-        count(*) as source_file_line_count
-    from raw_telemetry
-    group by source_file
-),
-
 json_lines as (
-    {{ parse_json_lines('raw_telemetry') }}
+    {{ parse_json_lines('raw_lines') }}
 ),
 
 parsed as (
@@ -192,18 +159,7 @@ staged_rows as (
 
 final as (
     -- The file fingerprint and line count kept with the rows: the incremental state (lake_incremental.sql).
-    select
-        staged_rows.*,
-        telemetry_files.source_file_size_bytes,
-        telemetry_files.source_file_modified_at,
-        file_lines.source_file_line_count,
-        lookup_state.lookup_fingerprint
-    from staged_rows
-    inner join file_lines
-        on staged_rows.source_file = file_lines.source_file
-    left join telemetry_files
-        on staged_rows.source_file = telemetry_files.source_file
-    cross join lookup_state
+    {{ lake_incremental_state('staged_rows') | indent(4) }}
 )
 
 select * from final

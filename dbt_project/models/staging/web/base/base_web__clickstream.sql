@@ -18,40 +18,7 @@
 -- them), see macros/lake/lake_incremental.sql; --full-refresh parses every file.
 with
 
-raw_clickstream as (
-    {% if plan is none %}
-        select * from {{ ref('raw_web__clickstream') }}
-    {% else %}
-        {{ read_lake_source('web', 'clickstream', files=plan.files) }}
-    {% endif %}
-),
-
-clickstream_files as (
-    {{ lake_files('web', 'clickstream') }}
-),
-
-loaded_keys as (
-    {% if plan is none %}
-        select cast(null as {{ dbt.type_string() }}) as event_id
-        where 1 = 0
-    {% else %}
-        select event_id from {{ this }}
-        where {{ lake_loaded_before(plan) }} and event_id is not null
-        group by event_id
-    {% endif %}
-),
-
-lookup_state as (
-    select {{ lake_lookup_fingerprint(lookups) }} as lookup_fingerprint
-),
-
-file_lines as (
-    select
-        source_file,
-        count(*) as source_file_line_count
-    from raw_clickstream
-    group by source_file
-),
+{{ lake_incremental_ctes('web', 'clickstream', 'event_id', plan, lookups) }},
 
 delivered_products as (
     select distinct product_id from {{ ref('base_reference__products') }}
@@ -72,7 +39,7 @@ offers_delivered as (
 ),
 
 json_lines as (
-    {{ parse_json_lines('raw_clickstream') }}
+    {{ parse_json_lines('raw_lines') }}
 ),
 
 parsed as (
@@ -193,18 +160,7 @@ staged_rows as (
 
 final as (
     -- The file fingerprint and line count kept with the rows: the incremental state (lake_incremental.sql).
-    select
-        staged_rows.*,
-        clickstream_files.source_file_size_bytes,
-        clickstream_files.source_file_modified_at,
-        file_lines.source_file_line_count,
-        lookup_state.lookup_fingerprint
-    from staged_rows
-    inner join file_lines
-        on staged_rows.source_file = file_lines.source_file
-    left join clickstream_files
-        on staged_rows.source_file = clickstream_files.source_file
-    cross join lookup_state
+    {{ lake_incremental_state('staged_rows') | indent(4) }}
 )
 
 select * from final
