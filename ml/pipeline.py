@@ -286,6 +286,19 @@ def population_stability(expected: pd.DataFrame, actual: pd.DataFrame, features:
     return drift.population_stability(expected, actual, features)
 
 
+def scoring_profile(warehouse: Path, features: list[str]) -> dict[str, dict[str, Any]]:
+    """Binned distribution (:func:`ml.drift.profile`) of ``features`` over today's scoring population
+    (`marts.customer_features`). Kept with a training run, it is the reference of the drift sensor: the population
+    the model was trained for. (Not the training rows: churn and CLV learn from earlier dates, whose tenure and
+    recency are shorter by construction, so they would always look drifted.)"""
+    return drift.profile(feature_frame_for_drift(warehouse), features)
+
+
+def stability_against_profile(profile: dict[str, dict[str, Any]], actual: pd.DataFrame) -> dict[str, float]:
+    """PSI per feature of ``actual`` against a :func:`scoring_profile` kept with a training run."""
+    return drift.stability_against(profile, actual)
+
+
 __all__ = [
     "KINDS",
     "MODEL_NAMES",
@@ -297,5 +310,7 @@ __all__ = [
     "load_training_frame",
     "population_stability",
     "score_to_table",
+    "scoring_profile",
+    "stability_against_profile",
     "train",
 ]

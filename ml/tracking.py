@@ -41,7 +41,7 @@ import re
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
@@ -58,6 +58,7 @@ CHAMPION_ALIAS = "champion"
 EXPERIMENT_PREFIX = "c360/"
 MODEL_ARTIFACT_NAME = "model"
 FEATURES_ARTIFACT = "features.json"
+PROFILE_ARTIFACT = "feature_profile.json"
 PLOTS_DIR = "plots"
 
 #: Types skops would refuse to load, reviewed and trusted because c360 writes every model itself.
@@ -112,6 +113,10 @@ class Champion:
     model: Any
     features: list[str]
     metrics: dict[str, float]
+    # The run's feature_profile.json (the scoring population it was trained for, ml.pipeline.scoring_profile);
+    # None for runs logged without one.
+    feature_profile: dict[str, Any] | None = None
+    params: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -329,6 +334,7 @@ def log_training_run(
     figures: dict[str, Any] | None = None,
     tags: dict[str, str] | None = None,
     input_example: pd.DataFrame | None = None,
+    feature_profile: dict[str, Any] | None = None,
 ) -> LoggedModel:
     """Track one training run in experiment ``c360/<model_name>`` and register its model as a new version.
 
@@ -337,7 +343,9 @@ def log_training_run(
     ``c360.skipped_metrics``), the feature list as ``features.json`` plus the param ``n_features``,
     ``data_snapshot_id`` as a tag and a param, each matplotlib figure in ``figures`` as ``plots/<name>.png``, and the
     fitted scikit-learn ``model`` (skops format) registered under ``model_name``. ``input_example`` (a few feature
-    rows) is stored with the model and gives it a signature. Figures are not closed; that stays with the caller.
+    rows) is stored with the model and gives it a signature. ``feature_profile`` (:func:`ml.drift.profile` of the
+    population the model is trained for) is stored as ``feature_profile.json``, the reference of the drift sensor.
+    Figures are not closed; that stays with the caller.
 
     Returns:
         The registered version, its run and ``models:/<model_name>/<version>``.
@@ -393,6 +401,8 @@ def log_training_run(
         if logged_metrics:
             mlflow.log_metrics(logged_metrics)
         mlflow.log_dict({"features": list(features)}, FEATURES_ARTIFACT)
+        if feature_profile is not None:
+            mlflow.log_dict(feature_profile, PROFILE_ARTIFACT)
         for name, figure in (figures or {}).items():
             stem = _safe_path_part(name.removesuffix(".png"))
             mlflow.log_figure(figure, f"{PLOTS_DIR}/{stem}.png")
@@ -471,7 +481,12 @@ def load_version(home: Path, model_name: str, version: str) -> Champion:
             f"Cannot read {FEATURES_ARTIFACT} of run {run_id} ({model_name} v{version}): {exc}. "
             f"The run's artifacts under {_store_paths(home)[2]} may be missing; retrain the model."
         ) from exc
-    metrics = dict(client.get_run(run_id).data.metrics)
+    run = client.get_run(run_id)
+    metrics = dict(run.data.metrics)
+    artifacts = {artifact.path for artifact in client.list_artifacts(run_id)}
+    profile = (
+        mlflow.artifacts.load_dict(f"runs:/{run_id}/{PROFILE_ARTIFACT}") if PROFILE_ARTIFACT in artifacts else None
+    )
     return Champion(
         model_name=model_name,
         version=str(model_version.version),
@@ -479,6 +494,8 @@ def load_version(home: Path, model_name: str, version: str) -> Champion:
         model=model,
         features=list(features),
         metrics=metrics,
+        feature_profile=profile,
+        params=dict(run.data.params),
     )
 
 

@@ -69,6 +69,7 @@ def train_and_register(
         features=outcome.features,
         data_snapshot_id=outcome.data_snapshot_id,
         figures=outcome.figures,
+        feature_profile=pipeline.scoring_profile(warehouse, outcome.features),
         tags={
             "c360.kind": kind,
             "c360.primary_metric": outcome.primary_metric,

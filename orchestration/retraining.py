@@ -6,8 +6,10 @@
   warehouse; when its primary metric has fallen more than the model's tolerance below the value it had on its
   own holdout (or below the floor), it asks for that model to be retrained.
 - ``c360_feature_drift`` (sensor, daily): population stability index (PSI) of each champion's features
-  between its training population and today's scoring population; when any feature's PSI is above
-  ``C360_PSI_THRESHOLD`` (default 0.25, the usual "significant shift" level), it asks for a retrain.
+  between the scoring population the champion was trained for (its binned distribution when it was trained,
+  ``feature_profile.json`` in its MLflow run) and today's; when any feature's PSI is above
+  ``C360_PSI_THRESHOLD`` (default 0.25, the usual "significant shift" level), it asks for a retrain. A champion
+  trained on today's data is left alone: a retrain would learn from the same rows.
 
 A sensor that finds the warehouse locked by a running build skips this tick and says so. Run keys carry the
 champion version and the as-of date, so one state of the data asks for at most one retrain per model.
@@ -20,6 +22,7 @@ from pathlib import Path
 
 import dagster as dg
 import duckdb
+import pandas as pd
 
 from ml import pipeline, tracking
 from orchestration.ml_assets import ML_GROUP, model_key, scores_key
@@ -103,22 +106,42 @@ def psi_threshold() -> float:
         raise ValueError(f"C360_PSI_THRESHOLD must be a number such as 0.25, not {value!r}") from error
 
 
+def drift_reason(
+    champion: tracking.Champion, current: pd.DataFrame, as_of: str, threshold: float, warehouse: Path | None = None
+) -> str | None:
+    """Why ``champion`` should retrain on drift, or None.
+
+    None when the champion was trained on today's data (its run's ``scoring_as_of`` is ``as_of`` or later): a
+    retrain would learn from the same rows.
+    """
+    trained_for = champion.params.get("scoring_as_of")
+    if trained_for and trained_for[:10] >= as_of[:10]:
+        return None
+    if champion.feature_profile is not None:  # the population it was trained for, stored with its run
+        psi = pipeline.stability_against_profile(champion.feature_profile, current)
+    elif warehouse is not None:  # a run logged before profiles were kept: the training rows of today's warehouse
+        kind = champion.params.get("kind", "")
+        training = pipeline.load_training_frame(warehouse, kind)
+        psi = pipeline.population_stability(training, current, champion.features)
+    else:
+        return None
+    drifted = {feature: value for feature, value in psi.items() if value > threshold}
+    if not drifted:
+        return None
+    worst = sorted(drifted.items(), key=lambda item: -item[1])[:3]
+    return f"PSI above {threshold} for {len(drifted)} feature(s) since {trained_for}: " + ", ".join(
+        f"{feature} {value:.2f}" for feature, value in worst
+    )
+
+
 def drift_requests(home: Path, warehouse: Path, threshold: float) -> list[dg.RunRequest]:
     requests = []
     current = pipeline.feature_frame_for_drift(warehouse)
-    as_of = str(current["as_of_date"].max()) if "as_of_date" in current and len(current) else "unknown"
+    as_of = str(current["as_of_date"].max())[:10] if "as_of_date" in current and len(current) else "unknown"
     for kind in pipeline.KINDS:
         champion = tracking.load_champion(home, pipeline.MODEL_NAMES[kind])
-        if champion is None:
-            continue
-        training = pipeline.load_training_frame(warehouse, kind)
-        psi = pipeline.population_stability(training, current, champion.features)
-        drifted = {feature: value for feature, value in psi.items() if value > threshold}
-        if drifted:
-            worst = sorted(drifted.items(), key=lambda item: -item[1])[:3]
-            reason = f"PSI above {threshold} for {len(drifted)} feature(s): " + ", ".join(
-                f"{feature} {value:.2f}" for feature, value in worst
-            )
+        reason = None if champion is None else drift_reason(champion, current, as_of, threshold, warehouse)
+        if reason:
             requests.append(_retrain_request(kind, f"drift-{kind}-v{champion.version}-{as_of}", reason))
     return requests
 

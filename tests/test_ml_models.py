@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pandas as pd
 import pytest
 
-from ml import btyd, drift, explain, pipeline, segments
+from ml import btyd, drift, explain, pipeline, segments, training
 from ml.estimators import BLEND_WEIGHTS, CLVRegressor, churn_estimator
 from ml.features import add_calendar_features, data_snapshot_id, feature_matrix, informative_features
 
@@ -76,6 +78,31 @@ def test_psi_identical_is_zero_and_shift_is_large():
     shifted = pd.DataFrame({"x": rng.normal(1.0, 1, 5000), "c": rng.choice(list("ab"), 5000)})
     moved = drift.population_stability(base, shifted, ["x", "c"])
     assert moved["x"] > drift.PSI_MAJOR and moved["c"] > drift.PSI_MAJOR
+
+
+def test_stored_profile_gives_the_same_psi_as_the_frame_it_came_from():
+    rng = np.random.default_rng(2)
+    base = pd.DataFrame({"x": rng.exponential(3, 4000), "c": rng.choice(["a", "b", None], 4000)})
+    later = pd.DataFrame({"x": rng.exponential(5, 3000), "c": rng.choice(["a", "d"], 3000)})
+    profile = json.loads(json.dumps(drift.profile(base, ["x", "c", "absent"])))  # as stored in MLflow
+    assert set(profile) == {"x", "c"} and profile["c"]["type"] == "categorical"
+    assert drift.stability_against(profile, later) == pytest.approx(drift.population_stability(base, later, ["x", "c"]))
+    assert drift.stability_against(profile, later)["x"] > drift.PSI_MODERATE
+    assert drift.stability_against(profile, later.drop(columns="c")).keys() == {"x"}
+
+
+def test_ratio_standard_error_shrinks_with_rows_and_is_zero_without_noise():
+    rng = np.random.default_rng(3)
+    predicted = rng.gamma(1.0, 100.0, 40_000)
+    assert training.ratio_relative_standard_error(1.2 * predicted, predicted, 1.2) == pytest.approx(0.0, abs=1e-12)
+    actual = predicted * rng.gamma(2.0, 0.6, len(predicted))  # mean ratio 1.2, noisy
+    small = training.ratio_relative_standard_error(
+        actual[:400], predicted[:400], actual[:400].sum() / predicted[:400].sum()
+    )
+    large = training.ratio_relative_standard_error(actual, predicted, actual.sum() / predicted.sum())
+    assert large < small and large == pytest.approx(small / 10, rel=0.3)  # 1 / sqrt(n)
+    assert small > training.SEASON_MAX_RELATIVE_SE > large
+    assert training.ratio_relative_standard_error(actual[:1], predicted[:1], 1.0) == float("inf")
 
 
 def test_explanations_recover_a_single_changed_feature():

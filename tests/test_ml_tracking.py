@@ -19,7 +19,7 @@ from sklearn.ensemble import HistGradientBoostingClassifier  # noqa: E402
 from sklearn.pipeline import Pipeline  # noqa: E402
 from sklearn.preprocessing import StandardScaler  # noqa: E402
 
-from ml import tracking  # noqa: E402
+from ml import drift, tracking  # noqa: E402
 
 FEATURES = ["recency_days", "frequency", "monetary_eur", "tenure_days"]
 MODEL = "churn_test"
@@ -154,7 +154,8 @@ def test_versions_promotion_and_champion_loading(home: Path, fitted: tuple[Pipel
     model, x = fitted
     assert tracking.load_champion(home, MODEL) is None
 
-    first = _log(home, model, x, auc=0.84)
+    profile = drift.profile(x, FEATURES)
+    first = _log(home, model, x, auc=0.84, feature_profile=profile)
     decision = tracking.promote_if_better(
         home, first, metric="roc_auc", higher_is_better=True, challenger_value=0.84, champion_value=None,
         passes_thresholds=True,
@@ -184,6 +185,9 @@ def test_versions_promotion_and_champion_loading(home: Path, fitted: tuple[Pipel
     assert (champion.version, champion.run_id) == ("1", first.run_id)
     assert champion.features == FEATURES
     assert champion.metrics == {"roc_auc": 0.84, "brier": 0.2}
+    # The training distribution travels with the run: the drift sensor's reference.
+    assert champion.feature_profile == profile
+    assert drift.stability_against(champion.feature_profile, x) == pytest.approx(dict.fromkeys(FEATURES, 0.0))
     assert isinstance(champion.model, Pipeline)
     np.testing.assert_array_equal(champion.model.predict_proba(x), model.predict_proba(x))
 
@@ -203,6 +207,7 @@ def test_versions_promotion_and_champion_loading(home: Path, fitted: tuple[Pipel
     assert str(client.get_model_version_by_alias(MODEL, "champion").version) == "3"
     assert client.get_model_version(MODEL, "1").tags["replaced_by"] == "3"
     again = tracking.load_version(home, MODEL, "2")
+    assert again.feature_profile is None  # logged without one: the sensor rebuilds the training rows instead
     np.testing.assert_array_equal(again.model.predict(x), worse_model.predict(x))
     _assert_nothing_outside(home)
 
