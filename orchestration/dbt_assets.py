@@ -37,12 +37,13 @@ def _manifest_is_stale(project: DbtProject) -> bool:
 def ensure_manifest(project: DbtProject = DBT_PROJECT) -> Path:
     """Parse the dbt project when its manifest is missing or older than the project files.
 
-    `dagster dev` re-parses through `prepare_if_dev`; other entry points (make run, tests) come here.
+    Also under `dagster dev` (`make ui`): dagster-dbt's own `prepare_if_dev` parses on every code load, and the
+    code server, each run worker and each step process load the code, so a two-seed run spent about 100 s in
+    `dbt parse`. Reloading the code location in the UI after editing a model still re-parses (the files are
+    newer than the manifest).
     """
     apply_settings()  # dbt parse renders profiles.yml, which needs C360_HOME
-    if project.preparer.using_dagster_dev():
-        project.preparer.prepare_if_dev(project)
-    elif _manifest_is_stale(project):
+    if _manifest_is_stale(project):
         project.preparer.prepare(project)
     return project.manifest_path
 
