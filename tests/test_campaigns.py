@@ -3,7 +3,8 @@
 A real dbt build (the session fixture `sample_build`), checked against the generator's ground truth
 (truth/campaign_uplift.csv: the 95 % interval covers the true uplift for at least 90 % of campaigns), against
 staging and sales_orders (revenue, every exposure once) and against independent Python recomputations of
-the conversion flag and of Newcombe's interval.
+the conversion flag, of Newcombe's intervals (conversion, up-sell and cross-sell uplift) and of the log-method
+interval of the relative uplift. The generator has no truth for up-sell and cross-sell.
 """
 
 from __future__ import annotations
@@ -39,6 +40,15 @@ def newcombe(p1: float, n1: int, p2: float, n2: int) -> tuple[float, float]:
     """Newcombe (1998) method 10: the hybrid score interval of p1 - p2."""
     (l1, u1), (l2, u2) = wilson(p1, n1), wilson(p2, n2)
     return (p1 - p2) - math.hypot(p1 - l1, u2 - p2), (p1 - p2) + math.hypot(u1 - p1, p2 - l2)
+
+
+def relative_interval(x1: int, n1: int, x2: int, n2: int) -> tuple[float | None, float | None]:
+    """Katz et al. (1978) log method for the ratio p1 / p2, minus 1; (None, None) when a count is 0."""
+    if x1 == 0 or x2 == 0:
+        return None, None
+    p1, p2 = x1 / n1, x2 / n2
+    half = Z_95 * math.sqrt((1 - p1) / x1 + (1 - p2) / x2)
+    return math.exp(math.log(p1 / p2) - half) - 1, math.exp(math.log(p1 / p2) + half) - 1
 
 
 @pytest.fixture(scope="module")
@@ -82,6 +92,27 @@ def test_interval_is_newcombes_hybrid_score_interval(effectiveness: dict) -> Non
             (row["treated_revenue_per_member_eur"] - row["holdout_revenue_per_member_eur"]) * row["treated_size"],
             abs=0.01,
         ), cid
+
+
+def test_relative_up_sell_and_cross_sell_intervals(effectiveness: dict) -> None:
+    relative_intervals = 0
+    for cid, row in effectiveness.items():
+        n1, n2 = row["treated_observed_count"], row["holdout_observed_count"]
+        lower, upper = relative_interval(row["treated_conversion_count"], n1, row["holdout_conversion_count"], n2)
+        if lower is None:
+            assert row["uplift_relative_ci_lower"] is None and row["uplift_relative_ci_upper"] is None, cid
+        else:
+            assert row["uplift_relative_ci_lower"] == pytest.approx(lower, rel=1e-9), cid
+            assert row["uplift_relative_ci_upper"] == pytest.approx(upper, rel=1e-9), cid
+            relative_intervals += 1
+        for measure in ("up_sell", "cross_sell"):
+            p1 = row[f"treated_{measure}_count"] / n1
+            p2 = row[f"holdout_{measure}_count"] / n2
+            lower, upper = newcombe(p1, n1, p2, n2)
+            assert row[f"{measure}_uplift_abs"] == pytest.approx(p1 - p2, abs=1e-12), (cid, measure)
+            assert row[f"{measure}_uplift_ci_lower"] == pytest.approx(lower, abs=1e-9), (cid, measure)
+            assert row[f"{measure}_uplift_ci_upper"] == pytest.approx(upper, abs=1e-9), (cid, measure)
+    assert relative_intervals > 0, "no campaign of the sample has conversions in both groups"
 
 
 def test_every_staged_exposure_is_counted_once(sample_build: Build, effectiveness: dict) -> None:

@@ -18,6 +18,16 @@
         R. G. Newcombe (1998), "Interval estimation for the difference between independent proportions:
         comparison of eleven methods", Statistics in Medicine 17(8): 873-890. Unlike the Wald interval it
         keeps its coverage with small groups and rates near 0 or 1 (e.g. a holdout without conversions).
+
+    c360_log_ratio_bound(p1, x1, p2, x2, bound, z)
+        The lower or upper bound of the confidence interval of the ratio p1 / p2 of two independent
+        proportions (a risk ratio) by the log method, from the proportions p1, p2 and their counts of
+        successes x1, x2 (p = x / n):
+            exp(ln(p1 / p2) -/+ z sqrt((1 - p1) / x1 + (1 - p2) / x2))
+        D. Katz, J. Baptista, S. P. Azen and M. C. Pike (1978), "Obtaining confidence intervals for the risk
+        ratio in cohort studies", Biometrics 34(3): 469-474. NULL when x1 or x2 is 0 (the ratio is 0 or
+        undefined and its logarithm has no standard error). Subtract 1 from both bounds for the interval of
+        the relative uplift p1 / p2 - 1.
 -#}
 
 {% macro c360_wilson_bound(p, n, bound, z) -%}
@@ -55,4 +65,18 @@
             "c360_newcombe_difference_bound: bound must be 'lower' or 'upper', not '" ~ bound ~ "'"
         ) }}
     {%- endif -%}
+{%- endmacro %}
+
+{% macro c360_log_ratio_bound(p1, x1, p2, x2, bound, z) -%}
+    {%- if bound not in ('lower', 'upper') -%}
+        {{ exceptions.raise_compiler_error(
+            "c360_log_ratio_bound: bound must be 'lower' or 'upper', not '" ~ bound ~ "'"
+        ) }}
+    {%- endif -%}
+    exp(
+        ln(nullif({{ p1 }}, 0) / nullif({{ p2 }}, 0))
+        {{ '-' if bound == 'lower' else '+' }} ({{ z }}) * sqrt(
+            (1.0 - ({{ p1 }})) / nullif({{ x1 }}, 0) + (1.0 - ({{ p2 }})) / nullif({{ x2 }}, 0)
+        )
+    )
 {%- endmacro %}

@@ -1,8 +1,10 @@
 -- Effectiveness of every campaign in its channel (one row per campaign; a campaign runs in one channel):
 -- reach (audience, exposures, clicks, CTR), conversion of the treated versus the holdout group over the
--- attribution window (intention to treat), absolute uplift with Newcombe's 95 % interval, relative uplift,
--- incremental revenue, cost per incremental conversion and ROI, up-sell and cross-sell. Rates count only
--- members whose outcome is observed (resolved customers); reach counts every member. See the model docs.
+-- attribution window (intention to treat), absolute uplift with Newcombe's 95 % interval, relative uplift
+-- with the 95 % log-method interval of the rate ratio (Katz et al. 1978), incremental revenue, cost per
+-- incremental conversion and ROI, up-sell and cross-sell with Newcombe's intervals of their uplift. Rates
+-- count only members whose outcome is observed (resolved customers); reach counts every member. See the
+-- model docs.
 {%- set window_days = c360_campaign_attribution_window_days() %}
 {%- set z = c360_campaign_z_95() %}
 {%- set count_type = dbt.type_bigint() %}
@@ -70,17 +72,26 @@ rates as (
 uplift as (
     select
         rates.*,
-        rates.treated_conversion_rate - rates.holdout_conversion_rate as uplift_abs,
-        {{ c360_newcombe_difference_bound(
-            'rates.treated_conversion_rate', 'rates.treated_observed_count',
-            'rates.holdout_conversion_rate', 'rates.holdout_observed_count', 'lower', z,
-        ) }} as uplift_ci_lower,
-        {{ c360_newcombe_difference_bound(
-            'rates.treated_conversion_rate', 'rates.treated_observed_count',
-            'rates.holdout_conversion_rate', 'rates.holdout_observed_count', 'upper', z,
-        ) }} as uplift_ci_upper,
+        {#- per measure: the difference of the rates, with Newcombe's interval #}
+        {%- for measure, prefix in [
+            ('conversion', 'uplift'), ('up_sell', 'up_sell_uplift'), ('cross_sell', 'cross_sell_uplift'),
+        ] %}
+            rates.treated_{{ measure }}_rate - rates.holdout_{{ measure }}_rate as {{ prefix }}_abs,
+            {%- for bound in ['lower', 'upper'] %}
+                {{ c360_newcombe_difference_bound(
+                    'rates.treated_' ~ measure ~ '_rate', 'rates.treated_observed_count',
+                    'rates.holdout_' ~ measure ~ '_rate', 'rates.holdout_observed_count', bound, z,
+                ) }} as {{ prefix }}_ci_{{ bound }},
+            {%- endfor %}
+        {%- endfor %}
         (rates.treated_conversion_rate - rates.holdout_conversion_rate)
         / nullif(rates.holdout_conversion_rate, 0) as uplift_relative,
+        {%- for bound in ['lower', 'upper'] %}
+            {{ c360_log_ratio_bound(
+                'rates.treated_conversion_rate', 'rates.treated_conversion_count',
+                'rates.holdout_conversion_rate', 'rates.holdout_conversion_count', bound, z,
+            ) }} - 1 as uplift_relative_ci_{{ bound }},
+        {%- endfor %}
         (rates.treated_conversion_rate - rates.holdout_conversion_rate) * rates.treated_size
             as incremental_conversions,
         (rates.treated_revenue_per_member_eur - rates.holdout_revenue_per_member_eur) * rates.treated_size
@@ -138,6 +149,8 @@ final as (
         cast(uplift_ci_lower as {{ rate_type }}) as uplift_ci_lower,
         cast(uplift_ci_upper as {{ rate_type }}) as uplift_ci_upper,
         cast(uplift_relative as {{ rate_type }}) as uplift_relative,
+        cast(uplift_relative_ci_lower as {{ rate_type }}) as uplift_relative_ci_lower,
+        cast(uplift_relative_ci_upper as {{ rate_type }}) as uplift_relative_ci_upper,
         cast(incremental_conversions as {{ rate_type }}) as incremental_conversions,
         cast(treated_purchaser_count as {{ count_type }}) as treated_purchaser_count,
         cast(holdout_purchaser_count as {{ count_type }}) as holdout_purchaser_count,
@@ -155,12 +168,16 @@ final as (
         cast(holdout_up_sell_count as {{ count_type }}) as holdout_up_sell_count,
         cast(treated_up_sell_rate as {{ rate_type }}) as treated_up_sell_rate,
         cast(holdout_up_sell_rate as {{ rate_type }}) as holdout_up_sell_rate,
-        cast(treated_up_sell_rate - holdout_up_sell_rate as {{ rate_type }}) as up_sell_uplift_abs,
+        cast(up_sell_uplift_abs as {{ rate_type }}) as up_sell_uplift_abs,
+        cast(up_sell_uplift_ci_lower as {{ rate_type }}) as up_sell_uplift_ci_lower,
+        cast(up_sell_uplift_ci_upper as {{ rate_type }}) as up_sell_uplift_ci_upper,
         cast(treated_cross_sell_count as {{ count_type }}) as treated_cross_sell_count,
         cast(holdout_cross_sell_count as {{ count_type }}) as holdout_cross_sell_count,
         cast(treated_cross_sell_rate as {{ rate_type }}) as treated_cross_sell_rate,
         cast(holdout_cross_sell_rate as {{ rate_type }}) as holdout_cross_sell_rate,
-        cast(treated_cross_sell_rate - holdout_cross_sell_rate as {{ rate_type }}) as cross_sell_uplift_abs
+        cast(cross_sell_uplift_abs as {{ rate_type }}) as cross_sell_uplift_abs,
+        cast(cross_sell_uplift_ci_lower as {{ rate_type }}) as cross_sell_uplift_ci_lower,
+        cast(cross_sell_uplift_ci_upper as {{ rate_type }}) as cross_sell_uplift_ci_upper
     from joined
 )
 

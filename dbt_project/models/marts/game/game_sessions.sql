@@ -1,6 +1,8 @@
 -- One row per game session: who played (player and customer), where (country of the session's first
 -- event), when, how long (the session_end payload's duration, else the time between first and last
 -- event), levels completed and purchases. A session without a session_end event is not complete.
+{%- set count_type = dbt.type_bigint() %}
+
 with
 
 game_events as (
@@ -49,15 +51,17 @@ final as (
         coalesce(sessions.session_start_at, sessions.first_event_at) as session_start_at,
         coalesce(sessions.session_end_at, sessions.last_event_at) as session_end_at,
         cast(coalesce(sessions.session_start_at, sessions.first_event_at) as date) as session_date,
-        coalesce(
-            sessions.reported_duration_seconds,
-            {{ dbt.datediff('sessions.first_event_at', 'sessions.last_event_at', 'second') }}
+        cast(
+            coalesce(
+                sessions.reported_duration_seconds,
+                {{ dbt.datediff('sessions.first_event_at', 'sessions.last_event_at', 'second') }}
+            ) as {{ count_type }}
         ) as session_duration_seconds,
         sessions.session_start_at is not null and sessions.session_end_at is not null as is_complete,
-        sessions.levels_completed,
-        sessions.purchase_count,
-        sessions.revenue_eur,
-        sessions.event_count
+        cast(sessions.levels_completed as {{ count_type }}) as levels_completed,
+        cast(sessions.purchase_count as {{ count_type }}) as purchase_count,
+        cast(sessions.revenue_eur as decimal(18, 2)) as revenue_eur,
+        cast(sessions.event_count as {{ count_type }}) as event_count
     from sessions
     inner join first_events
         on
