@@ -11,11 +11,12 @@ export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export DO_NOT_TRACK := 1
 export MLFLOW_DISABLE_TELEMETRY := true
 
-.PHONY: install run test lint format ui mlflow-ui docs bench bench-identity bench-game bench-campaigns bench-personalization bench-scores lake clean
+.PHONY: install run test lint format ui mlflow-ui docs bench bench-identity bench-game bench-campaigns bench-personalization bench-scores bench-serving lake clean
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml orchestration/install_browser.sh
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[dev]'
+	sh orchestration/install_browser.sh
 	touch $(STAMP)
 
 install: $(STAMP)  ## create .venv and install c360 with its pinned stack
@@ -69,6 +70,9 @@ bench-scores: install  ## churn / CLV / segment quality against the truth on the
 	$(BIN)/python -m benchmarks.scores_quality --home bench_out/scores_scale_1
 	$(BIN)/python -m benchmarks.scores_quality --lake bench_out/scale_10/lake --truth bench_out/scale_10/truth \
 		--home bench_out/scores_scale_10
+
+bench-serving: install  ## BI serving layer: query p50/p95 with 1 and 8 readers, idle and while republishing; publish time; lake-to-serving freshness
+	$(BIN)/python -m benchmarks.serving
 
 clean:  ## remove the warehouse, Dagster home and dbt artifacts (not the venv)
 	rm -rf .c360 dbt_project/target dbt_project/logs

@@ -5,16 +5,20 @@ from __future__ import annotations
 import dagster as dg
 
 from orchestration.dbt_assets import build_dbt_assets
+from orchestration.freshness import freshness_checks, freshness_sensor, lake_freshness_checks
+from orchestration.lake_sensor import build_lake_files_sensor
 from orchestration.ml_assets import ml_assets, ml_checks
 from orchestration.resources import C360Resource, dbt_resource
 from orchestration.retraining import feature_drift_sensor, model_decay_sensor, monthly_retrain_schedule, retrain_job
+from orchestration.serving_assets import serving_assets
 
 c360_dbt = build_dbt_assets()
 
-# Every asset of the code location, end to end.
+# Every asset of the code location, end to end, with every check but the lake sources' freshness (the lake
+# sensor's observations feed those; the freshness sensor runs them).
 build_all_job = dg.define_asset_job(
     name="c360_build_all",
-    selection=dg.AssetSelection.all(),
+    selection=dg.AssetSelection.all() - dg.AssetSelection.checks(*lake_freshness_checks),
     description="Materialize every c360 asset from the raw lake to the marts, with all dbt tests as checks.",
 )
 
@@ -26,16 +30,19 @@ daily_build_schedule = dg.ScheduleDefinition(
     description="Daily rebuild after the overnight lake drops.",
 )
 
+# New files in the lake rebuild what they feed (a subset of the build job).
+lake_files_sensor = build_lake_files_sensor(build_all_job)
+
 # One step at a time: a DuckDB file admits one writer and no reader beside it, and dbt, the model training
 # and the scoring all open the warehouse.
 one_step_at_a_time = dg.multiprocess_executor.configured({"max_concurrent": 1})
 
 defs = dg.Definitions(
-    assets=[c360_dbt, *ml_assets()],
-    asset_checks=ml_checks(),
+    assets=[c360_dbt, *ml_assets(), *serving_assets()],
+    asset_checks=[*ml_checks(), *freshness_checks],
     jobs=[build_all_job, retrain_job],
     schedules=[daily_build_schedule, monthly_retrain_schedule],
-    sensors=[model_decay_sensor, feature_drift_sensor],
+    sensors=[lake_files_sensor, freshness_sensor, model_decay_sensor, feature_drift_sensor],
     resources={"dbt": dbt_resource(), "c360": C360Resource()},
     executor=one_step_at_a_time,
 )

@@ -13,12 +13,13 @@ from orchestration.settings import DBT_PROJECT_DIR, C360Settings, apply_settings
 
 
 class C360Resource(dg.ConfigurableResource):
-    """c360 configuration. Empty fields fall back to the environment (C360_LAKE, C360_HOME, C360_AS_OF),
-    which is read when a run starts, not when the code location is imported."""
+    """c360 configuration. Empty fields fall back to the environment (C360_LAKE, C360_HOME, C360_AS_OF,
+    C360_PUBLISHED), which is read when a run starts, not when the code location is imported."""
 
     lake: str = ""
     home: str = ""
     as_of: str = ""
+    published: str = ""
 
     def settings(self) -> C360Settings:
         base = load_settings()
@@ -26,6 +27,7 @@ class C360Resource(dg.ConfigurableResource):
             "C360_LAKE": self.lake or str(base.lake),
             "C360_HOME": self.home or str(base.home),
             "C360_AS_OF": self.as_of or (base.as_of or ""),
+            "C360_PUBLISHED": self.published or (str(base.published) if base.published else ""),
         }
         return load_settings(overrides)
 

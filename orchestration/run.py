@@ -10,7 +10,7 @@ import sys
 
 import dagster as dg
 
-from orchestration.settings import apply_settings
+from orchestration.settings import apply_settings, load_settings
 from orchestration.summary import RunSummary, summarize_warehouse
 
 
@@ -48,6 +48,12 @@ def run_all() -> tuple[bool, RunSummary]:
 def main() -> int:
     success, summary = run_all()
     print(summary.render())
+    settings = load_settings()
+    if settings.serving_path.exists():
+        print(
+            f"\nBI serving database (open read-only; README: Serving to BI tools): {settings.serving_path}\n"
+            f"  views over the Parquet files in {settings.published_path}"
+        )
     print("c360: run succeeded" if success else "c360: run FAILED (see warnings above)")
     return 0 if success else 1
 

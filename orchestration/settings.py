@@ -5,6 +5,10 @@ Environment variables (documented in the README):
 - ``C360_LAKE``: raw lake root (default ``seeds_data/lake``; relative paths are taken from the project root).
 - ``C360_HOME``: warehouse file, MLflow store and Dagster home (default ``.c360`` in the project root).
 - ``C360_AS_OF``: point in time for features and scores (default: the last day in the data).
+- ``C360_PUBLISHED``: where the BI serving layer publishes Parquet (default ``<C360_LAKE>/published``, or
+  ``<C360_HOME>/published`` for the committed sample lake, which stays as generated).
+- ``C360_FRESHNESS_HOURS``: how old the lake sources and the BI-facing marts may get before their freshness
+  checks fail (default 26: daily data plus two hours of slack).
 
 Paths handed to dbt and DuckDB are made absolute, because DuckDB views keep paths as written.
 """
@@ -45,6 +49,7 @@ class C360Settings:
     lake: Path
     home: Path
     as_of: str | None
+    published: Path | None = None  # C360_PUBLISHED; None: the default of `published_path`
 
     @property
     def warehouse_path(self) -> Path:
@@ -53,6 +58,24 @@ class C360Settings:
     @property
     def dagster_home(self) -> Path:
         return self.home / "dagster"
+
+    @property
+    def published_path(self) -> Path:
+        """Published area of the BI serving layer: one Parquet file per serving model.
+
+        C360_PUBLISHED when set, else `<lake>/published`; the committed sample lake (recognised by the
+        generator beside it, as for the curated game events) is never written to, so for it `<home>/published`.
+        """
+        if self.published is not None:
+            return self.published
+        if (self.lake.parent / "generate.py").exists():
+            return self.home / "published"
+        return self.lake / "published"
+
+    @property
+    def serving_path(self) -> Path:
+        """The serving database BI tools open read-only: views over the published Parquet."""
+        return self.home / "serving.duckdb"
 
     def env(self) -> dict[str, str]:
         """Environment for dbt and Dagster child processes."""
@@ -64,6 +87,8 @@ class C360Settings:
         }
         if self.as_of:
             env["C360_AS_OF"] = self.as_of
+        if self.published is not None:
+            env["C360_PUBLISHED"] = str(self.published)
         return env
 
 
@@ -73,6 +98,7 @@ def load_settings(environ: dict[str, str] | None = None) -> C360Settings:
         lake=_absolute(environ.get("C360_LAKE") or "seeds_data/lake"),
         home=_absolute(environ.get("C360_HOME") or ".c360"),
         as_of=environ.get("C360_AS_OF") or None,
+        published=_absolute(environ["C360_PUBLISHED"]) if environ.get("C360_PUBLISHED") else None,
     )
 
 
@@ -95,3 +121,18 @@ def apply_settings(settings: C360Settings | None = None) -> C360Settings:
     if bin_dir not in os.environ.get("PATH", "").split(os.pathsep):
         os.environ["PATH"] = os.pathsep.join([bin_dir, os.environ.get("PATH", "")])
     return settings
+
+
+DEFAULT_FRESHNESS_HOURS = 26.0
+
+
+def freshness_hours(environ: dict[str, str] | None = None) -> float:
+    """Hours a lake source or a BI-facing mart may go without an update (``C360_FRESHNESS_HOURS``)."""
+    value = (os.environ if environ is None else environ).get("C360_FRESHNESS_HOURS") or str(DEFAULT_FRESHNESS_HOURS)
+    try:
+        hours = float(value)
+    except ValueError as error:
+        raise ValueError(f"C360_FRESHNESS_HOURS must be a number of hours such as 26, not {value!r}") from error
+    if hours <= 0:
+        raise ValueError(f"C360_FRESHNESS_HOURS must be positive, not {value!r}")
+    return hours
