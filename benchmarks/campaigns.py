@@ -12,7 +12,8 @@ For each scale, on the lake bench_out/scale_S/lake (generated there if absent) a
 3. family run: the same models again without tests (the rebuild cost in a daily run);
 4. query: campaign_effectiveness is a view, so the time to read it in full is timed in-process;
 5. quality against truth/campaign_uplift.csv: the share of campaigns whose 95 % interval covers the true
-   uplift, the mean absolute error of uplift_abs and the mean interval width.
+   uplift, the mean absolute error and the mean interval width, for the observed uplift (uplift_abs) and
+   the attribution-adjusted one (uplift_adjusted = uplift_abs / attribution_share), with the mean q.
 
 Prints one block per scale and writes bench_out/campaigns_benchmark.json. Not a test: times vary with the
 machine and its load.
@@ -39,22 +40,38 @@ FAMILY = ["path:models/intermediate/campaigns", "path:models/marts/campaigns"]
 UPSTREAM = ["--select", "+path:models/marts/campaigns", "--exclude", *FAMILY]
 
 
-def uplift_quality(warehouse: Path, truth: Path) -> dict[str, float | int]:
-    """Interval coverage of the true uplift, mean absolute error and mean interval width over campaigns."""
+def uplift_quality(warehouse: Path, truth: Path) -> dict[str, object]:
+    """Interval coverage of the true uplift, mean absolute error and mean interval width over campaigns, for the
+    observed uplift (top-level keys) and the attribution-adjusted one (key "adjusted")."""
     with (truth / "campaign_uplift.csv").open(newline="") as handle:
         true_uplift = {row["campaign_id"]: float(row["true_uplift"]) for row in csv.DictReader(handle)}
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
         rows = con.execute("""
-            select campaign_id, uplift_abs, uplift_ci_lower, uplift_ci_upper
+            select
+                campaign_id, uplift_abs, uplift_ci_lower, uplift_ci_upper,
+                uplift_adjusted, uplift_adjusted_ci_lower, uplift_adjusted_ci_upper, attribution_share
             from marts.campaign_effectiveness
             where uplift_abs is not null
         """).fetchall()
     finally:
         con.close()
-    measured = [(true_uplift[cid], est, low, high) for cid, est, low, high in rows if cid in true_uplift]
-    if not measured:
+    observed = [(true_uplift[row[0]], *row[1:4]) for row in rows if row[0] in true_uplift]
+    if not observed:
         raise RuntimeError(f"no campaign of {warehouse} has an uplift and a true uplift in {truth}")
+    adjusted = [(true_uplift[row[0]], *row[4:7]) for row in rows if row[0] in true_uplift and row[4] is not None]
+    shares = [row[7] for row in rows if row[0] in true_uplift and row[7] is not None]
+    return {
+        **interval_quality(observed),
+        "adjusted": {
+            **(interval_quality(adjusted) if adjusted else {"campaigns": 0}),
+            "mean_attribution_share": sum(shares) / len(shares) if shares else None,
+        },
+    }
+
+
+def interval_quality(measured: list[tuple[float, float, float, float]]) -> dict[str, float | int]:
+    """Coverage, mean |error| and mean width of (true, estimate, lower, upper) tuples."""
     covered = sum(low <= true <= high for true, _, low, high in measured)
     return {
         "campaigns": len(measured),
@@ -128,6 +145,14 @@ def render(results: list[dict[str, object]]) -> str:
             f"= {quality['coverage']:.1%}; mean |error| {quality['mean_abs_error']:.4f}, "
             f"mean width {quality['mean_ci_width']:.4f}",
         ]
+        adjusted = quality["adjusted"]
+        assert isinstance(adjusted, dict)
+        if adjusted["campaigns"]:
+            lines.append(
+                f"  attribution-adjusted (mean q {adjusted['mean_attribution_share']:.3f}): interval covers "
+                f"{adjusted['covered']}/{adjusted['campaigns']} = {adjusted['coverage']:.1%}; "
+                f"mean |error| {adjusted['mean_abs_error']:.4f}, mean width {adjusted['mean_ci_width']:.4f}"
+            )
     return "\n".join(lines)
 
 

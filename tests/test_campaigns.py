@@ -77,6 +77,28 @@ def test_interval_covers_the_true_uplift_for_at_least_90_percent_of_campaigns(ef
     assert coverage >= 0.9, f"coverage {coverage:.1%}; missed (true, lower, upper): {missed}"
 
 
+def test_adjusted_interval_covers_the_true_uplift_for_at_least_90_percent_of_campaigns(effectiveness: dict) -> None:
+    """The attribution-adjusted uplift: q (attribution_share) in (0, 1] inside its interval, the adjusted figures
+    are the observed ones divided by q, and the adjusted interval covers the true uplift for >= 90 % of campaigns."""
+    truth = true_uplift()
+    missed = {}
+    for cid, row in effectiveness.items():
+        q = row["attribution_share"]
+        assert q is not None and 0 < q <= 1, (cid, q)
+        assert 0 < row["attribution_share_ci_lower"] <= q <= row["attribution_share_ci_upper"] <= 1, cid
+        assert row["uplift_adjusted"] == pytest.approx(row["uplift_abs"] / q, abs=1e-12), cid
+        assert row["treated_conversion_rate_adjusted"] == pytest.approx(row["treated_conversion_rate"] / q), cid
+        assert row["holdout_conversion_rate_adjusted"] == pytest.approx(row["holdout_conversion_rate"] / q), cid
+        lower, upper = row["uplift_adjusted_ci_lower"], row["uplift_adjusted_ci_upper"]
+        assert lower <= row["uplift_adjusted"] <= upper, cid
+        assert lower <= row["uplift_ci_lower"] / q and upper >= row["uplift_ci_upper"] / q, cid
+        if not lower <= truth[cid] <= upper:
+            missed[cid] = (truth[cid], lower, upper)
+    coverage = 1 - len(missed) / len(truth)
+    print(f"campaign uplift, attribution-adjusted: 95 % interval covers the true uplift for {coverage:.1%}")
+    assert coverage >= 0.9, f"coverage {coverage:.1%}; missed (true, lower, upper): {missed}"
+
+
 def test_interval_is_newcombes_hybrid_score_interval(effectiveness: dict) -> None:
     for cid, row in effectiveness.items():
         n1, n2 = row["treated_observed_count"], row["holdout_observed_count"]

@@ -62,7 +62,16 @@ final as (
         holdout_cross_sell_rate,
         cross_sell_uplift_abs,
         cross_sell_uplift_ci_lower,
-        cross_sell_uplift_ci_upper
+        cross_sell_uplift_ci_upper,
+        attribution_order_count,
+        attribution_share,
+        attribution_share_ci_lower,
+        attribution_share_ci_upper,
+        treated_conversion_rate_adjusted,
+        holdout_conversion_rate_adjusted,
+        uplift_adjusted,
+        uplift_adjusted_ci_lower,
+        uplift_adjusted_ci_upper
     from campaign_effectiveness
 )
 

@@ -5,7 +5,6 @@
 -- c360_customer_purchases(). Members whose recipient is no staged contact (customer_resolution =
 -- unknown_contact) keep their row, with NULL outcomes: their purchases cannot be seen.
 {%- set window_days = c360_campaign_attribution_window_days() %}
-{%- set order_line_sources = ['erp', 'shop', 'pos'] %}
 
 with
 
@@ -28,13 +27,6 @@ game_events as (
 game_accounts as (
     select * from {{ ref('int_game_accounts_resolved') }}
 ),
-
-{% for source in order_line_sources %}
-    {{ source }}_order_lines as (
-        select * from {{ ref('stg_' ~ source ~ '__sales_order_lines') }}
-    ),
-
-{% endfor %}
 
 products as (
     select * from {{ ref('stg_reference__products') }}
@@ -84,34 +76,22 @@ member_purchases as (
     group by members.exposure_id
 ),
 
-order_lines as (
-    {%- for source in order_line_sources %}
-        select
-            sales_order_id,
-            product_id
-        from {{ source }}_order_lines
-        {% if not loop.last %}union all{% endif %}
-    {%- endfor %}
+-- Completed order lines of every channel with the product's category and list price (in-game items have no
+-- product category: they count as purchases and revenue above, never as category purchases).
+category_order_lines as (
+    {{ c360_campaign_category_order_lines('sales_orders', 'products') }}
 ),
 
--- Completed order lines of resolved customers with the product's category and list price (in-game items
--- have no product category: they count as purchases and revenue above, never as category purchases).
+-- The same per resolved customer, category and day, with the dearest item's list price.
 customer_category_days as (
     select
-        sales_orders.customer_id,
-        products.category,
-        sales_orders.order_date as purchase_date,
-        max(products.list_price_eur) as max_list_price_eur
-    from order_lines
-    inner join sales_orders
-        on order_lines.sales_order_id = sales_orders.sales_order_id
-    inner join products
-        on order_lines.product_id = products.product_id
-    where
-        sales_orders.customer_id is not null
-        and (sales_orders.order_status is null or sales_orders.order_status <> 'cancelled')
-        and products.category is not null
-    group by sales_orders.customer_id, products.category, sales_orders.order_date
+        customer_id,
+        category,
+        order_date as purchase_date,
+        max(list_price_eur) as max_list_price_eur
+    from category_order_lines
+    where customer_id is not null
+    group by customer_id, category, order_date
 ),
 
 -- The categories each member bought in the window, with the dearest item's list price.

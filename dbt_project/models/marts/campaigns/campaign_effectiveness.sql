@@ -4,7 +4,8 @@
 -- with the 95 % log-method interval of the rate ratio (Katz et al. 1978), incremental revenue, cost per
 -- incremental conversion and ROI, up-sell and cross-sell with Newcombe's intervals of their uplift. Rates
 -- count only members whose outcome is observed (resolved customers); reach counts every member. See the
--- model docs.
+-- model docs. Beside them, the attribution-adjusted uplift: the observed rates and uplift divided by q, the
+-- estimated probability that a conversion can be tied to a customer at all (int_campaign_attribution_rates).
 {%- set window_days = c360_campaign_attribution_window_days() %}
 {%- set z = c360_campaign_z_95() %}
 {%- set count_type = dbt.type_bigint() %}
@@ -18,6 +19,10 @@ campaigns as (
 
 members as (
     select * from {{ ref('int_campaign_members_measured') }}
+),
+
+attribution as (
+    select * from {{ ref('int_campaign_attribution_rates') }}
 ),
 
 -- Every campaign, staged or only named by exposures, so no audience member is lost and a campaign
@@ -99,9 +104,34 @@ uplift as (
     from rates
 ),
 
-joined as (
+-- Attribution-adjusted: rates and uplift divided by q (attribution_share); the interval divides Newcombe's
+-- bounds by q and widens them by q's own Wilson interval (the extremes of bound / q over q's interval).
+adjusted as (
     select
         uplift.*,
+        attribution.category_order_count as attribution_order_count,
+        attribution.attribution_share,
+        attribution.attribution_share_ci_lower,
+        attribution.attribution_share_ci_upper,
+        uplift.treated_conversion_rate / attribution.attribution_share as treated_conversion_rate_adjusted,
+        uplift.holdout_conversion_rate / attribution.attribution_share as holdout_conversion_rate_adjusted,
+        uplift.uplift_abs / attribution.attribution_share as uplift_adjusted,
+        least(
+            uplift.uplift_ci_lower / attribution.attribution_share_ci_lower,
+            uplift.uplift_ci_lower / attribution.attribution_share_ci_upper
+        ) as uplift_adjusted_ci_lower,
+        greatest(
+            uplift.uplift_ci_upper / attribution.attribution_share_ci_lower,
+            uplift.uplift_ci_upper / attribution.attribution_share_ci_upper
+        ) as uplift_adjusted_ci_upper
+    from uplift
+    left join attribution
+        on uplift.campaign_id = attribution.campaign_id
+),
+
+joined as (
+    select
+        adjusted.*,
         campaigns.campaign_name,
         campaigns.channel,
         campaigns.campaign_type,
@@ -111,14 +141,14 @@ joined as (
         campaigns.holdout_share,
         campaigns.budget_amount_eur,
         case
-            when uplift.incremental_conversions > 0
-                then campaigns.budget_amount_eur / uplift.incremental_conversions
+            when adjusted.incremental_conversions > 0
+                then campaigns.budget_amount_eur / adjusted.incremental_conversions
         end as cost_per_incremental_conversion_eur,
-        (uplift.incremental_revenue_eur - campaigns.budget_amount_eur)
+        (adjusted.incremental_revenue_eur - campaigns.budget_amount_eur)
         / nullif(campaigns.budget_amount_eur, 0) as return_on_investment
-    from uplift
+    from adjusted
     left join campaigns
-        on uplift.campaign_id = campaigns.campaign_id
+        on adjusted.campaign_id = campaigns.campaign_id
 ),
 
 final as (
@@ -177,7 +207,16 @@ final as (
         cast(holdout_cross_sell_rate as {{ rate_type }}) as holdout_cross_sell_rate,
         cast(cross_sell_uplift_abs as {{ rate_type }}) as cross_sell_uplift_abs,
         cast(cross_sell_uplift_ci_lower as {{ rate_type }}) as cross_sell_uplift_ci_lower,
-        cast(cross_sell_uplift_ci_upper as {{ rate_type }}) as cross_sell_uplift_ci_upper
+        cast(cross_sell_uplift_ci_upper as {{ rate_type }}) as cross_sell_uplift_ci_upper,
+        cast(attribution_order_count as {{ count_type }}) as attribution_order_count,
+        cast(attribution_share as {{ rate_type }}) as attribution_share,
+        cast(attribution_share_ci_lower as {{ rate_type }}) as attribution_share_ci_lower,
+        cast(attribution_share_ci_upper as {{ rate_type }}) as attribution_share_ci_upper,
+        cast(treated_conversion_rate_adjusted as {{ rate_type }}) as treated_conversion_rate_adjusted,
+        cast(holdout_conversion_rate_adjusted as {{ rate_type }}) as holdout_conversion_rate_adjusted,
+        cast(uplift_adjusted as {{ rate_type }}) as uplift_adjusted,
+        cast(uplift_adjusted_ci_lower as {{ rate_type }}) as uplift_adjusted_ci_lower,
+        cast(uplift_adjusted_ci_upper as {{ rate_type }}) as uplift_adjusted_ci_upper
     from joined
 )
 
