@@ -279,3 +279,19 @@ loaded_keys as (
     inner join file_state
         on {{ rows_cte }}.source_file = file_state.source_file
 {%- endmacro %}
+
+
+{#-
+    Every row of relation with its key_occurrence (macros/quarantine/source_lines.sql key_occurrence), where a
+    key already loaded from an earlier file (loaded_keys of lake_incremental_ctes) counts as the key's first
+    occurrence, so an incremental run applies the duplicate-key rule as a full build would.
+-#}
+{% macro lake_keyed_rows(relation, key_column) -%}
+    select
+        {{ relation }}.*,
+        {{ key_occurrence(relation ~ '.' ~ key_column) }}
+        + case when loaded_keys.{{ key_column }} is null then 0 else 1 end as key_occurrence
+    from {{ relation }}
+    left join loaded_keys
+        on {{ relation }}.{{ key_column }} = loaded_keys.{{ key_column }}
+{%- endmacro %}

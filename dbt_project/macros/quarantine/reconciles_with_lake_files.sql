@@ -14,6 +14,35 @@
       base_model    ref() of the file-incremental base model
       header_lines  physical lines per file that are not rows (1 for CSV headers)
 -#}
+{#-
+    Two CTEs (no trailing comma): current_files, the fingerprints of the files now in the lake (lake_files), and
+    recorded_files, one row per file fingerprint recorded in base_model with the lines read from it.
+-#}
+{% macro lake_files_recorded_ctes(source_table, base_model) -%}
+current_files as (
+    {{ lake_files(source_table.split('.')[0], source_table.split('.')[1]) }}
+),
+
+recorded_files as (
+    select
+        source_file,
+        source_file_size_bytes,
+        source_file_modified_at,
+        max(source_file_line_count) as source_file_line_count
+    from {{ base_model }}
+    group by source_file, source_file_size_bytes, source_file_modified_at
+)
+{%- endmacro %}
+
+
+{#- Join condition: files a and b have the same fingerprint (name, size, modification time). -#}
+{% macro lake_fingerprints_match(a, b) -%}
+    {{ a }}.source_file = {{ b }}.source_file
+    and {{ a }}.source_file_size_bytes = {{ b }}.source_file_size_bytes
+    and {{ a }}.source_file_modified_at = {{ b }}.source_file_modified_at
+{%- endmacro %}
+
+
 {#- The files now in the lake whose fingerprint is not recorded in base_model (execution time only). -#}
 {% macro lake_files_unrecorded(source_table, base_model) -%}
     {%- set unrecorded_files = [] -%}
@@ -23,26 +52,12 @@
     {%- set unrecorded_query -%}
         with
 
-        current_files as (
-            {{ lake_files(source_table.split('.')[0], source_table.split('.')[1]) }}
-        ),
-
-        recorded_files as (
-            select
-                source_file,
-                source_file_size_bytes,
-                source_file_modified_at
-            from {{ base_model }}
-            group by source_file, source_file_size_bytes, source_file_modified_at
-        )
+        {{ lake_files_recorded_ctes(source_table, base_model) }}
 
         select current_files.source_file
         from current_files
         left join recorded_files
-            on
-                current_files.source_file = recorded_files.source_file
-                and current_files.source_file_size_bytes = recorded_files.source_file_size_bytes
-                and current_files.source_file_modified_at = recorded_files.source_file_modified_at
+            on {{ lake_fingerprints_match('current_files', 'recorded_files') }}
         where recorded_files.source_file is null
         order by current_files.source_file
     {%- endset -%}
@@ -57,28 +72,13 @@
 
 with
 
-current_files as (
-    {{ lake_files(source_table.split('.')[0], source_table.split('.')[1]) }}
-),
-
-recorded_files as (
-    select
-        source_file,
-        source_file_size_bytes,
-        source_file_modified_at,
-        max(source_file_line_count) as source_file_line_count
-    from {{ base_model }}
-    group by source_file, source_file_size_bytes, source_file_modified_at
-),
+{{ lake_files_recorded_ctes(source_table, base_model) }},
 
 rows_in_recorded as (
     select coalesce(sum(recorded_files.source_file_line_count - {{ header_lines }}), 0) as row_count
     from current_files
     inner join recorded_files
-        on
-            current_files.source_file = recorded_files.source_file
-            and current_files.source_file_size_bytes = recorded_files.source_file_size_bytes
-            and current_files.source_file_modified_at = recorded_files.source_file_modified_at
+        on {{ lake_fingerprints_match('current_files', 'recorded_files') }}
 ),
 
 unrecorded_lines as (

@@ -74,14 +74,7 @@ typed as (
 ),
 
 keyed as (
-    -- A key already loaded from an earlier file counts as its first occurrence (incremental runs).
-    select
-        typed.*,
-        {{ key_occurrence('typed.event_id') }}
-        + case when loaded_keys.event_id is null then 0 else 1 end as key_occurrence
-    from typed
-    left join loaded_keys
-        on typed.event_id = loaded_keys.event_id
+    {{ lake_keyed_rows('typed', 'event_id') }}
 ),
 
 checked as (
