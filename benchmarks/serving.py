@@ -1,4 +1,4 @@
-"""Benchmark: the BI serving layer. Query latency with 1 and 8 readers, idle and during republishes;
+"""Benchmark: the BI serving layer. Query latency with 1 and 8 readers, idle, during republishes and rebuilds;
 publish time; freshness from the lake to the serving views.
 
     python -m benchmarks.serving                     # the committed sample, built in a work folder
@@ -10,8 +10,10 @@ Works in --work (default <temp dir>/c360_bench_serving), never on the warehouse 
    recorded: the lake-to-warehouse part of freshness);
 2. publish once (wall time: the warehouse-to-serving part of freshness);
 3. latency: 1 and 8 reader threads, each with its own locked-down connection (`connect_serving`), run the
-   view queries below in a loop for --seconds, first idle, then while another thread republishes in a loop;
-   p50 / p95 / max per setting, queries per second and errors (expected 0);
+   view queries below in a loop: idle for --seconds, while another thread republishes in a loop for
+   --seconds, and during a full rebuild (a `dbt run` of every model into the warehouse, then a publish; the
+   warehouse must be buildable from --lake); p50 / p95 / max per setting, queries per second and errors
+   (expected 0);
 4. visibility: a mart changes in the warehouse, a publish runs; the time from the publish's start until a
    reader that opens a new connection for each query sees the new answer (a connection keeps the
    publication it opened).
@@ -68,7 +70,10 @@ def _percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))] if ordered else float("nan")
 
 
-def measure_latency(serving: Path, readers: int, seconds: float, republish: C360Settings | None) -> dict:
+def measure_latency(serving: Path, readers: int, seconds: float, writer: str, settings: C360Settings) -> dict:
+    """Readers query the serving views in a loop while the writer works: `idle` (nothing, for `seconds`),
+    `republish` (publish in a loop, for `seconds`) or `rebuild` (a full `dbt run` of the warehouse and a
+    publish, as long as that takes)."""
     latencies: list[float] = []
     errors: list[str] = []
     lock = threading.Lock()
@@ -93,27 +98,35 @@ def measure_latency(serving: Path, readers: int, seconds: float, republish: C360
             with lock:
                 latencies.extend(own)
 
-    def write() -> None:
+    def republish() -> None:
         nonlocal publishes
-        assert republish is not None
         while not stop.is_set():
-            publish(republish, log=lambda _message: None)
+            publish(settings, log=lambda _message: None)
             publishes += 1
 
     threads = [threading.Thread(target=read) for _ in range(readers)]
-    if republish is not None:
-        threads.append(threading.Thread(target=write))
+    if writer == "republish":
+        threads.append(threading.Thread(target=republish))
+    started = time.perf_counter()
     for thread in threads:
         thread.start()
-    time.sleep(seconds)
+    if writer == "rebuild":
+        _dbt(settings, "run")
+        publish(settings, log=lambda _message: None)
+        publishes = 1
+    else:
+        time.sleep(seconds)
     stop.set()
     for thread in threads:
         thread.join()
+    elapsed = time.perf_counter() - started
     return {
         "readers": readers,
-        "during_republish": republish is not None,
+        "writer": writer,
+        "during_republish": writer == "republish",
+        "seconds": round(elapsed, 1),
         "queries": len(latencies),
-        "queries_per_second": round(len(latencies) / seconds, 1),
+        "queries_per_second": round(len(latencies) / elapsed, 1),
         "p50_ms": round(1000 * _percentile(latencies, 0.50), 2),
         "p95_ms": round(1000 * _percentile(latencies, 0.95), 2),
         "max_ms": round(1000 * max(latencies, default=float("nan")), 2),
@@ -151,7 +164,7 @@ def measure_visibility(settings: C360Settings) -> float:
     return seconds
 
 
-def bench(lake: Path, warehouse: Path | None, work: Path, seconds: float) -> dict[str, object]:
+def bench(lake: Path, warehouse: Path | None, work: Path, seconds: float, rebuild: bool) -> dict[str, object]:
     home = work / "home"
     shutil.rmtree(work, ignore_errors=True)
     home.mkdir(parents=True)
@@ -171,9 +184,10 @@ def bench(lake: Path, warehouse: Path | None, work: Path, seconds: float) -> dic
     result["published_rows"] = {view.name: view.row_count for view in published.views}
     result["published_bytes"] = sum(view.parquet_path.stat().st_size for view in published.views)
     result["serving_database_bytes"] = settings.serving_path.stat().st_size
+    writers = ("idle", "republish", "rebuild") if rebuild else ("idle", "republish")
     result["latency"] = [
-        measure_latency(settings.serving_path, readers, seconds, republish)
-        for republish in (None, settings)
+        measure_latency(settings.serving_path, readers, seconds, writer, settings)
+        for writer in writers
         for readers in (1, 8)
     ]
     result["publish_to_reader_seconds"] = round(measure_visibility(settings), 3)
@@ -199,12 +213,12 @@ def render(result: dict[str, object]) -> str:
     lines.append(
         f"  publish start to a new reader connection seeing the change: {result['publish_to_reader_seconds']} s"
     )
-    lines.append("  readers  republishing  queries/s  p50 ms  p95 ms  max ms  errors  republishes")
+    lines.append("  readers  while      queries/s  p50 ms  p95 ms  max ms  errors  publishes")
     for row in result["latency"]:  # type: ignore[union-attr]
         lines.append(
-            f"  {row['readers']:>7}  {'yes' if row['during_republish'] else 'no':>12}"
+            f"  {row['readers']:>7}  {row['writer']:<9}"
             f"  {row['queries_per_second']:>9}  {row['p50_ms']:>6}  {row['p95_ms']:>6}  {row['max_ms']:>6}"
-            f"  {row['errors']:>6}  {row['republishes']:>11}"
+            f"  {row['errors']:>6}  {row['republishes']:>9}"
         )
     return "\n".join(lines)
 
@@ -216,8 +230,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "c360_bench_serving")
     parser.add_argument("--seconds", type=float, default=5.0, help="per latency setting")
     parser.add_argument("--json", type=Path, default=PROJECT_ROOT / "bench_out" / "serving.json")
+    parser.add_argument(
+        "--no-rebuild", action="store_true", help="skip the latencies during a full dbt rebuild of the warehouse"
+    )
     args = parser.parse_args(argv)
-    result = bench(args.lake.resolve(), args.warehouse.resolve() if args.warehouse else None, args.work, args.seconds)
+    warehouse = args.warehouse.resolve() if args.warehouse else None
+    result = bench(args.lake.resolve(), warehouse, args.work, args.seconds, rebuild=not args.no_rebuild)
     print(render(result))
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps(result, indent=2, default=str))

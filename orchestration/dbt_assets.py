@@ -1,6 +1,17 @@
-"""The dbt project as Dagster assets: key = [schema, model], group = the model's top folder."""
+"""The dbt project as Dagster assets: key = [schema, model], group = the model's top folder.
 
+Two asset definitions over one manifest:
+- ``c360_dbt``: every model, seed and test but the day-incremental ones;
+- ``c360_dbt_daily``: the day-incremental models (game telemetry enriched with geo, clicks by customer,
+  product and offer), partitioned by day. A run of a partition or a range of partitions (a backfill runs as
+  one run) passes the range to dbt as day-window vars and rebuilds exactly those event days. A run without a
+  partition (the daily schedule, the lake sensor) passes none, and dbt rebuilds the days whose lake files
+  changed.
+"""
+
+import json
 from collections.abc import Iterator, Mapping
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +25,7 @@ from dagster_dbt import (
 )
 
 from orchestration.resources import C360Resource
-from orchestration.settings import DBT_PROJECT_DIR, apply_settings
+from orchestration.settings import DBT_PROJECT_DIR, apply_settings, partitions_start
 
 DBT_PROJECT = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
 
@@ -76,13 +87,74 @@ class C360Translator(DagsterDbtTranslator):
 TRANSLATOR = C360Translator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))
 
 
-def build_dbt_assets() -> dg.AssetsDefinition:
-    manifest = ensure_manifest()
+# The day-incremental models and the dbt vars of their day window (inclusive days, macros/lake/lake_days.sql).
+DAY_WINDOW_VARS: dict[str, tuple[str, str]] = {
+    "int_game_events_geolocated": ("c360_game_start_day", "c360_game_end_day"),
+    "clicks_by_customer_product_offer": ("c360_clicks_start_day", "c360_clicks_end_day"),
+}
+# Open ends of the window: the first partition also holds every earlier event day and the last (today) every
+# later one, so a backfill of all partitions rebuilds the whole table.
+_EARLIEST_DAY, _LATEST_DAY = "1900-01-01", "9999-12-31"
 
-    @dbt_assets(manifest=manifest, project=DBT_PROJECT, dagster_dbt_translator=TRANSLATOR, name="c360_dbt")
+
+def daily_partitions() -> dg.DailyPartitionsDefinition:
+    """One partition per event day, from C360_PARTITIONS_START through today (UTC)."""
+    return dg.DailyPartitionsDefinition(start_date=partitions_start(), end_offset=1)
+
+
+def day_window_vars(partitions: dg.DailyPartitionsDefinition, keys: dg.PartitionKeyRange) -> dict[str, str]:
+    """The dbt vars that make the day-incremental models rebuild exactly the days of a partition range."""
+    window_start = partitions.time_window_for_partition_key(keys.start).start
+    window_end = partitions.time_window_for_partition_key(keys.end).end - timedelta(days=1)
+    first_key = partitions.get_first_partition_key()
+    last_key = partitions.get_last_partition_key()
+    start_day = _EARLIEST_DAY if keys.start == first_key else window_start.strftime("%Y-%m-%d")
+    end_day = _LATEST_DAY if keys.end == last_key else window_end.strftime("%Y-%m-%d")
+    dbt_vars = {}
+    for start_var, end_var in DAY_WINDOW_VARS.values():
+        dbt_vars[start_var], dbt_vars[end_var] = start_day, end_day
+    return dbt_vars
+
+
+def build_dbt_assets() -> tuple[dg.AssetsDefinition, dg.AssetsDefinition]:
+    """(c360_dbt, c360_dbt_daily): every dbt node but the day-incremental models, and those models by day."""
+    manifest = ensure_manifest()
+    daily_models = " ".join(DAY_WINDOW_VARS)
+
+    @dbt_assets(
+        manifest=manifest,
+        project=DBT_PROJECT,
+        dagster_dbt_translator=TRANSLATOR,
+        name="c360_dbt",
+        exclude=daily_models,
+    )
     def c360_dbt(context: dg.AssetExecutionContext, dbt: DbtCliResource, c360: C360Resource) -> Iterator[Any]:
         settings = c360.apply()
         context.log.info(f"dbt build on lake {settings.lake} into {settings.warehouse_path}")
         yield from dbt.cli(["build"], context=context).stream()
 
-    return c360_dbt
+    partitions = daily_partitions()
+
+    @dbt_assets(
+        manifest=manifest,
+        project=DBT_PROJECT,
+        dagster_dbt_translator=TRANSLATOR,
+        name="c360_dbt_daily",
+        select=daily_models,
+        partitions_def=partitions,
+        backfill_policy=dg.BackfillPolicy.single_run(),
+    )
+    def c360_dbt_daily(context: dg.AssetExecutionContext, dbt: DbtCliResource, c360: C360Resource) -> Iterator[Any]:
+        settings = c360.apply()
+        args = ["build"]
+        if context.has_partition_key_range:
+            keys = context.partition_key_range
+            dbt_vars = day_window_vars(partitions, keys)
+            context.log.info(f"rebuilding event days {keys.start} .. {keys.end} (dbt vars {dbt_vars})")
+            args += ["--vars", json.dumps(dbt_vars)]
+        else:
+            context.log.info("no partition: rebuilding the event days whose lake files changed")
+        context.log.info(f"dbt build on lake {settings.lake} into {settings.warehouse_path}")
+        yield from dbt.cli(args, context=context).stream()
+
+    return c360_dbt, c360_dbt_daily

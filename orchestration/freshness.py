@@ -7,8 +7,9 @@ loads; restart ``make ui`` after changing it.
 - Lake sources (``[lake, source, table]``): their last update is the newest file's modification time, which
   the ``c360_lake_files`` sensor reports as an observation (``dagster/last_updated_timestamp``). With that
   sensor stopped the sources were never observed and their checks fail with "never observed".
-- BI-facing marts: their last materialization. The build runs these checks at its end, so a fresh build
-  passes them; the freshness sensor re-runs them once they may have gone stale.
+- BI-facing marts, as BI reads them (the ``published/*`` serving assets): their last materialization. The
+  build runs these checks at its end, so a fresh build passes them; the freshness sensor re-runs them once
+  they may have gone stale.
 
 Checks warn (severity WARN) rather than block: stale data is reported in the UI, never hidden from BI.
 The sensor ``c360_freshness_checks`` (stopped by default, like every c360 sensor) launches a check run only
@@ -21,24 +22,17 @@ from datetime import timedelta
 import dagster as dg
 
 from orchestration.lake_sensor import lake_tables
+from orchestration.serving_assets import published_key, serving_model_keys
 from orchestration.settings import freshness_hours
 
 FRESHNESS_SENSOR_NAME = "c360_freshness_checks"
 FRESHNESS_SENSOR_INTERVAL_S = 15 * 60
 
-# The marts BI tools query (schema marts): the customer dimension, campaign results, personalization,
-# game activity and sales.
-BI_MARTS = [
-    dg.AssetKey(["marts", name])
-    for name in (
-        "customer_360",
-        "campaign_effectiveness",
-        "clicks_by_customer_product_offer",
-        "next_best_offer",
-        "game_daily_active_players",
-        "sales_orders",
-    )
-]
+# What BI tools read: the published serving views (one per model of schema `serving`: the customer dimension,
+# campaign results, clicks, next best offer, player activity and sales), rebuilt and published by every build.
+# Their freshness is that of the marts behind them; the marts themselves may be partitioned by day (clicks),
+# these are not.
+BI_MARTS = [published_key(key) for key in serving_model_keys()]
 
 
 def freshness_window() -> timedelta:

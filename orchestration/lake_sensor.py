@@ -129,9 +129,17 @@ def observation(key: dg.AssetKey, state: TableState) -> dg.AssetObservation:
     return dg.AssetObservation(asset_key=key, metadata=metadata)
 
 
+# Model training (assets `mlflow/<model>`) is left to the retraining schedule and sensors: new lake data
+# re-scores every customer with the current champions, it does not retrain them.
+TRAINING_PREFIX = "mlflow"
+
+
 def downstream_assets(asset_graph: Any, changed: Iterable[dg.AssetKey]) -> list[dg.AssetKey]:
-    """The materializable assets downstream of the changed lake tables (the tables themselves are external)."""
-    selection = dg.AssetSelection.assets(*changed).downstream(include_self=False)
+    """The materializable assets downstream of the changed lake tables, model training excepted (the tables
+    themselves are external)."""
+    selection = dg.AssetSelection.assets(*changed).downstream(include_self=False) - dg.AssetSelection.key_prefixes(
+        TRAINING_PREFIX
+    )
     return sorted(key for key in selection.resolve(asset_graph) if asset_graph.get(key).is_materializable)
 
 
@@ -152,7 +160,8 @@ def build_lake_files_sensor(
         default_status=dg.DefaultSensorStatus.STOPPED,
         description=(
             "New, changed or removed files under C360_LAKE (those a dbt source reads; published/ and curated/ "
-            "are ignored) trigger one run of the assets downstream of the changed sources, and an observation "
+            "are ignored) trigger one run of the assets downstream of the changed sources (model training "
+            "excepted: the champions re-score the customers), and an observation "
             "of each changed source (its newest file time, read by the freshness checks). The first evaluation "
             "only records the lake's state and requests no run: `make run` or the daily build builds "
             "everything once."

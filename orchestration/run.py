@@ -26,14 +26,26 @@ def failed_checks(result: dg.ExecuteInProcessResult) -> list[str]:
     return messages
 
 
+def every_day_tags() -> dict[str, str]:
+    """Run tags selecting every daily partition as one range (Dagster's backfill tags, one run)."""
+    from orchestration.dbt_assets import daily_partitions
+
+    partitions = daily_partitions()
+    return {
+        "dagster/asset_partition_range_start": partitions.get_first_partition_key(),
+        "dagster/asset_partition_range_end": partitions.get_last_partition_key(),
+    }
+
+
 def run_all() -> tuple[bool, RunSummary]:
+    """Every asset, with the daily partitions of game telemetry and clicks as one range over all days."""
     settings = apply_settings()
     print(f"c360: lake {settings.lake}\nc360: home {settings.home}", file=sys.stderr, flush=True)
     from orchestration.definitions import build_all_job, defs
 
     job = defs.resolve_job_def(build_all_job.name)
     with dg.DagsterInstance.get() as instance:
-        result = job.execute_in_process(instance=instance, raise_on_error=False)
+        result = job.execute_in_process(instance=instance, raise_on_error=False, tags=every_day_tags())
     summary = summarize_warehouse(settings.warehouse_path)
     summary.warnings = failed_checks(result) + summary.warnings
     if not result.success:

@@ -9,6 +9,8 @@ Environment variables (documented in the README):
   ``<C360_HOME>/published`` for the committed sample lake, which stays as generated).
 - ``C360_FRESHNESS_HOURS``: how old the lake sources and the BI-facing marts may get before their freshness
   checks fail (default 26: daily data plus two hours of slack).
+- ``C360_PARTITIONS_START``: first day of the daily partitions of game telemetry and clicks (default
+  2025-06-01, the sample's first day; the first partition also holds any earlier event day).
 
 Paths handed to dbt and DuckDB are made absolute, because DuckDB views keep paths as written.
 """
@@ -18,6 +20,7 @@ from __future__ import annotations
 import os
 import sys
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -136,3 +139,18 @@ def freshness_hours(environ: dict[str, str] | None = None) -> float:
     if hours <= 0:
         raise ValueError(f"C360_FRESHNESS_HOURS must be positive, not {value!r}")
     return hours
+
+
+DEFAULT_PARTITIONS_START = "2025-06-01"
+
+
+def partitions_start(environ: dict[str, str] | None = None) -> str:
+    """First day ('YYYY-MM-DD') of the daily partitions of game telemetry and clicks (``C360_PARTITIONS_START``)."""
+    value = (os.environ if environ is None else environ).get("C360_PARTITIONS_START") or DEFAULT_PARTITIONS_START
+    try:
+        date.fromisoformat(value)
+    except ValueError as error:
+        raise ValueError(f"C360_PARTITIONS_START must be a day YYYY-MM-DD such as 2025-06-01, not {value!r}") from error
+    if len(value) != len("YYYY-MM-DD"):
+        raise ValueError(f"C360_PARTITIONS_START must be a day YYYY-MM-DD such as 2025-06-01, not {value!r}")
+    return value

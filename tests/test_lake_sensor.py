@@ -104,6 +104,10 @@ def test_lake_sensor_records_first_then_runs_what_a_changed_folder_feeds(
     assert dg.AssetKey(["staging", "raw_game__players"]) not in selection  # players.csv did not change
     assert not [key for key in selection if "crm" in key.path[-1]], selection
     assert not [key for key in selection if key.path[0] == "lake"]  # sources are external, never run
+    # new data re-scores every customer with the champions; retraining is the retraining sensors' job
+    assert dg.AssetKey(["ml", "churn_scores"]) in selection
+    assert dg.AssetKey(["published", "bi_player_activity"]) in selection
+    assert not [key for key in selection if key.path[0] == "mlflow"], selection
     assert isinstance(changed, dg.SensorResult)
     assert [event.asset_key for event in changed.asset_events] == [dg.AssetKey(["lake", "game", "telemetry"])]
     request = changed.run_requests[0]

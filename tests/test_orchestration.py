@@ -212,6 +212,101 @@ def test_retraining_sensors_read_the_warehouse_and_target_the_models(
         assert "recency_days" in reason, kind
 
 
+DAILY_MODELS = {
+    dg.AssetKey(["intermediate", "int_game_events_geolocated"]): "intermediate.int_game_events_geolocated",
+    dg.AssetKey(["marts", "clicks_by_customer_product_offer"]): "marts.clicks_by_customer_product_offer",
+}
+
+
+def test_day_window_vars_cover_a_partition_range_with_open_outer_ends() -> None:
+    from orchestration.dbt_assets import daily_partitions, day_window_vars
+    from orchestration.settings import partitions_start
+
+    partitions = daily_partitions()
+    first, last = partitions.get_first_partition_key(), partitions.get_last_partition_key()
+    assert first == partitions_start() == "2025-06-01"
+    middle = day_window_vars(partitions, dg.PartitionKeyRange("2025-09-01", "2025-09-03"))
+    assert middle == {
+        "c360_game_start_day": "2025-09-01",
+        "c360_game_end_day": "2025-09-03",
+        "c360_clicks_start_day": "2025-09-01",
+        "c360_clicks_end_day": "2025-09-03",
+    }
+    single = day_window_vars(partitions, dg.PartitionKeyRange("2025-09-02", "2025-09-02"))
+    assert single["c360_game_start_day"] == single["c360_game_end_day"] == "2025-09-02"
+    # the first partition also holds earlier event days, the last (today) later ones: all partitions = the table
+    every_day = day_window_vars(partitions, dg.PartitionKeyRange(first, last))
+    assert (every_day["c360_clicks_start_day"], every_day["c360_clicks_end_day"]) == ("1900-01-01", "9999-12-31")
+    assert day_window_vars(partitions, dg.PartitionKeyRange(first, "2025-06-02"))["c360_game_end_day"] == "2025-06-02"
+    assert partitions_start({"C360_PARTITIONS_START": "2024-01-01"}) == "2024-01-01"
+    for wrong in ("June 2025", "2025-6-1", "2025-02-30"):
+        with pytest.raises(ValueError, match="C360_PARTITIONS_START"):
+            partitions_start({"C360_PARTITIONS_START": wrong})
+
+
+def _day_builds(warehouse: Path) -> dict[tuple[str, str], tuple[int, frozenset[str]]]:
+    """(table, event day) -> (rows, dbt invocations that wrote them) of the day-incremental models."""
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        days = {}
+        for table in DAILY_MODELS.values():
+            rows = con.execute(
+                "select cast(event_date as varchar), count(*), list(distinct dbt_invocation_id) "
+                f"from {table} group by 1"
+            ).fetchall()
+            days |= {(table, day): (count, frozenset(invocations)) for day, count, invocations in rows}
+        return days
+    finally:
+        con.close()
+
+
+@pytest.mark.slow
+def test_a_range_of_daily_partitions_rebuilds_exactly_those_days_in_one_run(
+    sample_run: tuple[bool, RunSummary, C360Settings], defs: dg.Definitions
+) -> None:
+    from orchestration.dbt_assets import daily_partitions
+
+    success, _, settings = sample_run
+    assert success
+    all_days = set(daily_partitions().get_partition_keys())
+    with dg.DagsterInstance.from_config(str(settings.dagster_home)) as instance:
+        # `make run` materialized every day of both models, as one range in its one run
+        for key in DAILY_MODELS:
+            assert instance.get_materialized_partitions(key) == all_days, key
+
+    window = ["2026-09-01", "2026-09-02", "2026-09-03"]
+    before = _day_builds(settings.warehouse_path)
+    assert all((table, day) in before for table in DAILY_MODELS.values() for day in window)
+    saved = dict(os.environ)
+    os.environ.update(settings.env())
+    try:
+        with dg.DagsterInstance.from_config(str(settings.dagster_home)) as instance:
+            runs_before = len(instance.get_run_records())
+            result = defs.resolve_job_def("c360_rebuild_days").execute_in_process(
+                instance=instance,
+                raise_on_error=False,
+                tags={
+                    "dagster/asset_partition_range_start": window[0],
+                    "dagster/asset_partition_range_end": window[-1],
+                },
+            )
+            assert len(instance.get_run_records()) == runs_before + 1
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+    assert result.success
+    materialized = {(event.asset_key, event.partition) for event in result.get_asset_materialization_events()}
+    assert materialized == {(key, day) for key in DAILY_MODELS for day in window}
+
+    after = _day_builds(settings.warehouse_path)
+    assert after.keys() == before.keys()
+    assert all(after[key][0] == before[key][0] for key in before), "a rebuilt day lost or gained rows"
+    rebuilt = {key for key in before if after[key][1] != before[key][1]}
+    assert rebuilt == {(table, day) for table in DAILY_MODELS.values() for day in window}
+    # one dbt invocation wrote every rebuilt day of both models
+    assert len({invocation for key in rebuilt for invocation in after[key][1]}) == 1
+
+
 def result_checks(dagster_home: Path) -> list[dg.AssetCheckEvaluation]:
     """Every asset check evaluation recorded in the instance's latest run."""
     with dg.DagsterInstance.from_config(str(dagster_home)) as instance:
