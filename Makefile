@@ -11,7 +11,7 @@ export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export DO_NOT_TRACK := 1
 export MLFLOW_DISABLE_TELEMETRY := true
 
-.PHONY: install run test lint format ui mlflow-ui docs bench bench-identity bench-game bench-campaigns bench-personalization bench-scores bench-serving lake clean
+.PHONY: install run test lint format ui mlflow-ui docs bench bench-identity bench-game bench-campaigns bench-personalization bench-scores bench-serving bench-freshness lake clean
 
 $(STAMP): pyproject.toml orchestration/install_browser.sh
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -71,8 +71,11 @@ bench-scores: install  ## churn / CLV / segment quality against the truth on the
 	$(BIN)/python -m benchmarks.scores_quality --lake bench_out/scale_10/lake --truth bench_out/scale_10/truth \
 		--home bench_out/scores_scale_10
 
-bench-serving: install  ## BI serving layer: query p50/p95 with 1 and 8 readers, idle and while republishing; publish time; lake-to-serving freshness
+bench-serving: install  ## BI serving layer: query p50/p95 with 1 and 8 readers, idle, while republishing and during a full rebuild; publish time; lake-to-serving freshness
 	$(BIN)/python -m benchmarks.serving
+
+bench-freshness: install  ## end-to-end freshness: a new lake file -> lake sensor -> the run it requests -> data in the serving views
+	$(BIN)/python -m benchmarks.freshness
 
 clean:  ## remove the warehouse, Dagster home and dbt artifacts (not the venv)
 	rm -rf .c360 dbt_project/target dbt_project/logs

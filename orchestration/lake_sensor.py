@@ -136,10 +136,10 @@ TRAINING_PREFIX = "mlflow"
 
 def downstream_assets(asset_graph: Any, changed: Iterable[dg.AssetKey]) -> list[dg.AssetKey]:
     """The materializable assets downstream of the changed lake tables, model training excepted (the tables
-    themselves are external)."""
-    selection = dg.AssetSelection.assets(*changed).downstream(include_self=False) - dg.AssetSelection.key_prefixes(
-        TRAINING_PREFIX
-    )
+    themselves are external), with the rest of any multi-asset that cannot run in part."""
+    downstream = dg.AssetSelection.assets(*changed).downstream(include_self=False)
+    # the serving publish materializes all its views together (it cannot run for a part of them)
+    selection = (downstream - dg.AssetSelection.key_prefixes(TRAINING_PREFIX)).required_multi_asset_neighbors()
     return sorted(key for key in selection.resolve(asset_graph) if asset_graph.get(key).is_materializable)
 
 

@@ -108,6 +108,10 @@ def test_lake_sensor_records_first_then_runs_what_a_changed_folder_feeds(
     assert dg.AssetKey(["ml", "churn_scores"]) in selection
     assert dg.AssetKey(["published", "bi_player_activity"]) in selection
     assert not [key for key in selection if key.path[0] == "mlflow"], selection
+    # the publish writes every BI view at once, so the run holds all of them; the daemon can build the run
+    assert dg.AssetKey(["published", "bi_sales_orders"]) in selection
+    job = defs.resolve_job_def("c360_build_all").get_subset(asset_selection=set(selection))
+    assert set(job.asset_layer.executable_asset_keys) >= set(selection)
     assert isinstance(changed, dg.SensorResult)
     assert [event.asset_key for event in changed.asset_events] == [dg.AssetKey(["lake", "game", "telemetry"])]
     request = changed.run_requests[0]
