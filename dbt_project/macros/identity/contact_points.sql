@@ -22,6 +22,12 @@
         anything else (a national number without trunk prefix outside the NANP), or fewer than 7 digits
         after the '+', gives NULL.
 
+    phone_line_type(e164_expression)
+        'mobile' or 'fixed' from an E.164 number's numbering plan, for the calling codes whose mobile ranges
+        are known (below); NULL for the rest, and for NANP (+1), whose mobiles use the area codes.
+            '+4917012345678' -> 'mobile', '+49301234567' -> 'fixed', '+447700900123' -> 'mobile',
+            '+14155550100' -> NULL
+
     normalize_postcode(expression)
         upper case, spaces and hyphens removed, empty -> NULL: 'sw1a 1aa' -> 'SW1A1AA', '1234-ab' -> '1234AB'.
 -#}
@@ -81,6 +87,41 @@
         end
     {%- endset -%}
     case when {{ dbt.length(international) }} >= 7 then {{ dbt.concat(["'+'", international]) }} end
+{%- endmacro %}
+
+
+{% macro _phone_mobile_prefixes() -%}
+    {#- ITU calling code -> the national prefixes of its mobile ranges (after the calling code), from the
+        national numbering plans each country notifies to the ITU (ITU-T E.164 assignments) -#}
+    {{ return({
+        '49': ['15', '16', '17'], '44': ['7'], '46': ['7'], '33': ['6', '7'], '31': ['6'],
+        '41': ['75', '76', '77', '78', '79'], '43': ['6'], '32': ['4'], '34': ['6', '7'], '39': ['3'],
+    }) }}
+{%- endmacro %}
+
+
+{% macro phone_line_type(e164_expression) -%}
+    {#- the mobile prefixes as '+<code><prefix>', grouped by length, so each test is one IN list -#}
+    {%- set mobile_by_length = {} -%}
+    {%- set code_by_length = {} -%}
+    {%- for code, prefixes in _phone_mobile_prefixes().items() -%}
+        {%- do code_by_length.setdefault(code | length + 1, []).append("'+" ~ code ~ "'") -%}
+        {%- for prefix in prefixes -%}
+            {%- set full = '+' ~ code ~ prefix -%}
+            {%- do mobile_by_length.setdefault(full | length, []).append("'" ~ full ~ "'") -%}
+        {%- endfor -%}
+    {%- endfor -%}
+    {%- set tests = {'mobile': [], 'fixed': []} -%}
+    {%- for line_type, by_length in [('mobile', mobile_by_length), ('fixed', code_by_length)] -%}
+        {%- for length, prefixes in by_length | dictsort -%}
+            {%- do tests[line_type].append(
+                'substring(' ~ e164_expression ~ ', 1, ' ~ length ~ ') in (' ~ prefixes | join(', ') ~ ')') -%}
+        {%- endfor -%}
+    {%- endfor -%}
+    case
+        when {{ tests['mobile'] | join(' or ') }} then 'mobile'
+        when {{ tests['fixed'] | join(' or ') }} then 'fixed'
+    end
 {%- endmacro %}
 
 

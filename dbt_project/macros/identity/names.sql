@@ -98,3 +98,14 @@
         dbt.concat(['substring(' ~ first_name_key ~ ', 1, 1)', last_name_key]),
     ]) }}
 {%- endmacro %}
+
+{#-
+    The gamer tags a person's name keys usually give, without their digits: first name + the first three
+    letters of the last name ('frank_mue84' -> 'frankmu' once folded, so also the first two).
+-#}
+{% macro nick_name_spellings(first_name_key, last_name_key) -%}
+    {{ return([
+        dbt.concat([first_name_key, 'substring(' ~ last_name_key ~ ', 1, 3)']),
+        dbt.concat([first_name_key, 'substring(' ~ last_name_key ~ ', 1, 2)']),
+    ]) }}
+{%- endmacro %}

@@ -1,9 +1,11 @@
 -- First step of identity resolution: every contact with its match keys normalized (names, nickname,
 -- e-mail, phones in E.164, postcode, street, a day/month-swapped birth date), plus comparison keys that
 -- survive spelling variants: umlaut-folded names without spaces, the letters of the e-mail local part and
--- the last 8 digits of each phone (a number typed without its country still agrees there). Swapped first /
--- last names are left to the compare step. household_namesake_birth_years counts the birth years seen for one
--- order-free name at one postcode: two or more mean namesakes share the address (a father and son).
+-- the last 8 digits of each phone (a number typed without its country still agrees there), each phone's line
+-- type (mobile or fixed, from its numbering plan) and a gamer tag's letters. Swapped first / last names are
+-- left to the compare step. household_namesake_birth_years counts the birth years, and
+-- household_namesake_mobile_numbers the mobile numbers, seen for one order-free name at one postcode: two or
+-- more mean namesakes share the address (a father and son).
 with
 
 contacts as (
@@ -19,6 +21,7 @@ normalized as (
         *,
         {{ normalize_name('first_name') }} as first_name_normalized,
         {{ normalize_name('last_name') }} as last_name_normalized,
+        {{ normalize_name('nick_name') }} as nick_name_normalized,
         {{ normalize_email('email_address_1') }} as email_normalized,
         -- The address as typed (case, blanks and a '+tag' aside), before gmail's dots are removed.
         case
@@ -52,8 +55,23 @@ keyed as (
         {{ name_match_key('first_name_canonical') }} as first_name_key,
         {{ name_match_key('last_name_normalized') }} as last_name_key,
         {{ name_match_key(dbt.split_part('email_normalized', "'@'", 1)) }} as email_local_key,
+        -- A gamer tag's letters, folded like the names: 'frank_mue84' -> 'frankmu'.
+        {{ name_match_key('nick_name_normalized') }} as nick_name_key,
         case when {{ dbt.length('phone_e164') }} >= 9 then {{ dbt.right('phone_e164', 8) }} end as phone_suffix,
         case when {{ dbt.length('mobile_e164') }} >= 9 then {{ dbt.right('mobile_e164', 8) }} end as mobile_suffix,
+        -- Mobile or fixed line, from the numbering plan when the calling code is sure (the number was written
+        -- with it, or the contact has a country); a number from a mobile field without one counts as mobile.
+        case
+            when address_1_country is not null or trim(telephone_1) like '+%' or trim(telephone_1) like '00%'
+                then {{ phone_line_type('phone_e164') }}
+        end as phone_line_type,
+        coalesce(
+            case
+                when address_1_country is not null or trim(mobile_phone) like '+%' or trim(mobile_phone) like '00%'
+                    then {{ phone_line_type('mobile_e164') }}
+            end,
+            case when mobile_e164 is not null then 'mobile' end
+        ) as mobile_line_type,
         coalesce(birth_year, extract(year from birth_date)) as known_birth_year
     from canonicalized
 ),
@@ -81,13 +99,42 @@ household_namesakes as (
     group by household_name_key
 ),
 
+-- Mobile numbers are personal (a fixed line is the household's): two of them for one name at one postcode
+-- are two people as much as two birth years are.
+household_mobile_numbers as (
+    select
+        household_name_key,
+        phone_suffix as mobile_number
+    from household_keyed
+    where household_name_key is not null and phone_line_type = 'mobile' and phone_suffix is not null
+
+    union all
+
+    select
+        household_name_key,
+        mobile_suffix as mobile_number
+    from household_keyed
+    where household_name_key is not null and mobile_line_type = 'mobile' and mobile_suffix is not null
+),
+
+household_mobiles as (
+    select
+        household_name_key,
+        count(distinct mobile_number) as household_namesake_mobile_numbers
+    from household_mobile_numbers
+    group by household_name_key
+),
+
 with_namesakes as (
     select
         household_keyed.*,
-        coalesce(household_namesakes.household_namesake_birth_years, 0) as household_namesake_birth_years
+        coalesce(household_namesakes.household_namesake_birth_years, 0) as household_namesake_birth_years,
+        coalesce(household_mobiles.household_namesake_mobile_numbers, 0) as household_namesake_mobile_numbers
     from household_keyed
     left join household_namesakes
         on household_keyed.household_name_key = household_namesakes.household_name_key
+    left join household_mobiles
+        on household_keyed.household_name_key = household_mobiles.household_name_key
 ),
 
 final as (
@@ -127,10 +174,14 @@ final as (
         first_name_key,
         last_name_key,
         email_local_key,
+        nick_name_key,
         phone_suffix,
         mobile_suffix,
+        phone_line_type,
+        mobile_line_type,
         known_birth_year,
-        household_namesake_birth_years
+        household_namesake_birth_years,
+        household_namesake_mobile_numbers
     from with_namesakes
 )
 

@@ -11,7 +11,7 @@
 -- without the year would meet every e-mail of that name, so its pairs would grow with the population.
 {%- set block_types = [
     'email', 'phone', 'linked_id', 'name_postcode', 'first_name_postcode', 'name_birth_date',
-    'last_name_birth_date', 'swapped_name_postcode', 'name_email',
+    'last_name_birth_date', 'swapped_name_postcode', 'name_email', 'name_nick',
 ] %}
 
 with
@@ -140,7 +140,7 @@ block_keys as (
         {{ dbt.concat(['email_local_key', "'|'", dbt.cast('known_birth_year', dbt.type_string())]) }} as block_key
     from contacts
     where
-        {{ dbt.length('email_local_key') }} >= 6
+        {{ dbt.length('email_local_key') }} >= 5
         and known_birth_year is not null
         and first_name_key is null
         and last_name_key is null
@@ -151,6 +151,34 @@ block_keys as (
         select
             contact_id,
             'name_email' as block_type,
+            true as is_name_derived,
+            {{ dbt.concat([spelling, "'|'", dbt.cast('known_birth_year', dbt.type_string())]) }} as block_key
+        from contacts
+        where first_name_key is not null and last_name_key is not null and known_birth_year is not null
+    {% endfor %}
+
+    union all
+
+    -- The same for a gamer tag: its letters with the birth year ('frank_mue84', born 1984: 'frankmu|1984'),
+    -- against the tags a person's names and birth year would give (nick_name_spellings).
+    select
+        contact_id,
+        'name_nick' as block_type,
+        false as is_name_derived,
+        {{ dbt.concat(['nick_name_key', "'|'", dbt.cast('known_birth_year', dbt.type_string())]) }} as block_key
+    from contacts
+    where
+        {{ dbt.length('nick_name_key') }} >= 4
+        and known_birth_year is not null
+        and first_name_key is null
+        and last_name_key is null
+
+    {% for spelling in nick_name_spellings('first_name_key', 'last_name_key') %}
+        union all
+
+        select
+            contact_id,
+            'name_nick' as block_type,
             true as is_name_derived,
             {{ dbt.concat([spelling, "'|'", dbt.cast('known_birth_year', dbt.type_string())]) }} as block_key
         from contacts

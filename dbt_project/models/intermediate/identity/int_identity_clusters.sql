@@ -10,11 +10,13 @@
 -- different birth years (a weak match chained two people) falls back to its components over the strong edges
 -- only (linked id, e-mail + name, name + birth date, a steward's always_match); propagated_cluster_label stays
 -- the label over all edges. The size cap and the steward detach are listed in identity_cluster_warnings.
--- Last, an account without names that no rule matched (typically a game account registered with another
--- e-mail) joins a customer when its e-mail local part spells that customer's names, the birth years agree,
--- the countries do not conflict, and exactly one customer qualifies: decided per customer rather than per
--- pair, because a name and a birth year alone are shared by many people in a large population
--- (resolution_status 'attached_by_email_name').
+-- Last, a cluster of accounts without names that no rule joined to a named record (typically a game account
+-- registered with another e-mail) joins a customer when an account's e-mail local part or gamer tag spells
+-- that customer's names, the birth years agree, the countries do not conflict, and exactly one customer
+-- qualifies on the strongest evidence found: first the e-mail spelling first and last name or the tag
+-- spelling the first name and the start of the last name, else the e-mail spelling initial and last name.
+-- Decided per customer rather than per pair, because a name and a birth year alone are shared by many
+-- people in a large population (resolution_status 'attached_by_email_name').
 {%- set iterations = var('c360_identity_cluster_iterations') %}
 {%- set strong_rules = "'" ~ var('c360_identity_strong_rules') | join("', '") ~ "'" %}
 
@@ -24,6 +26,10 @@ contacts as (
     select
         contact_id,
         known_birth_year,
+        first_name_key,
+        last_name_key,
+        email_local_key,
+        nick_name_key,
         first_name_canonical is null and last_name_normalized is null as is_nameless
     from {{ ref('int_contacts_normalized') }}
 ),
@@ -192,61 +198,158 @@ capped as (
     from sized
 ),
 
--- Unmatched accounts without names, and the customers whose named records their e-mail spells.
-orphans as (
-    select capped.contact_id
+-- Clusters without a named record (an account without names, or several sharing an e-mail), and the
+-- customers whose named records their e-mail or gamer tag spells.
+capped_clusters as (
+    select
+        capped.capped_cluster_label,
+        max(case when contacts.is_nameless then 0 else 1 end) = 0 as is_nameless_cluster
     from capped
     inner join contacts
         on capped.contact_id = contacts.contact_id
-    where contacts.is_nameless and capped.propagated_cluster_size = 1
+    group by capped.capped_cluster_label
 ),
 
--- Edges whose e-mail spells the other side's names, same birth year, no conflict, from both ends.
+orphan_clusters as (
+    select
+        capped.contact_id,
+        capped.capped_cluster_label as orphan_cluster_label
+    from capped
+    inner join capped_clusters
+        on capped.capped_cluster_label = capped_clusters.capped_cluster_label
+    where capped_clusters.is_nameless_cluster and not capped.is_in_oversized_cluster
+),
+
+-- Edges from a nameless account to a named record, by strength of the evidence: 1 when the e-mail spells
+-- first and last name or the gamer tag spells the first name and the start of the last name, 2 when the
+-- e-mail spells the initial and last name. Both need the same birth year and no country conflict.
+orphan_evidence as (
+    select
+        contact_id_a,
+        contact_id_b,
+        is_email_name_match and is_birth_year_match as is_email_spelling_evidence,
+        coalesce(is_nick_name_match, false) and is_birth_year_match as is_nick_spelling_evidence,
+        case
+            when
+                (coalesce(is_email_full_name_match, false) or coalesce(is_nick_name_match, false))
+                and is_birth_year_match
+                then 1
+            when is_email_name_match and is_birth_year_match then 2
+        end as evidence_rank
+    from scored_edges
+    where
+        not is_country_conflict
+        and not coalesce(is_birth_date_conflict, false)
+        and not coalesce(is_birth_year_conflict, false)
+),
+
 orphan_edge_ends as (
     select
         contact_id_a as contact_id,
-        contact_id_b as other_contact_id
-    from scored_edges
-    where
-        is_email_name_match
-        and is_birth_year_match
-        and not is_country_conflict
-        and not is_never_match
+        contact_id_b as other_contact_id,
+        is_email_spelling_evidence,
+        is_nick_spelling_evidence,
+        evidence_rank
+    from orphan_evidence
+    where evidence_rank is not null
 
     union all
 
     select
         contact_id_b as contact_id,
-        contact_id_a as other_contact_id
-    from scored_edges
-    where
-        is_email_name_match
-        and is_birth_year_match
-        and not is_country_conflict
-        and not is_never_match
+        contact_id_a as other_contact_id,
+        is_email_spelling_evidence,
+        is_nick_spelling_evidence,
+        evidence_rank
+    from orphan_evidence
+    where evidence_rank is not null
+),
+
+-- How many customers (any birth year) carry each spelling of a name that an e-mail or a tag may show.
+name_spellings as (
+    {% for spelling in email_name_spellings('contacts.first_name_key', 'contacts.last_name_key')
+        + nick_name_spellings('contacts.first_name_key', 'contacts.last_name_key') %}
+        select
+            capped.capped_cluster_label,
+            {{ spelling }} as name_spelling
+        from capped
+        inner join contacts
+            on capped.contact_id = contacts.contact_id
+        where contacts.first_name_key is not null and contacts.last_name_key is not null
+        {% if not loop.last %}union all{% endif %}
+    {% endfor %}
+),
+
+name_spelling_customers as (
+    select
+        name_spelling,
+        count(distinct capped_cluster_label) as customer_count
+    from name_spellings
+    group by name_spelling
 ),
 
 orphan_candidates as (
     select
-        orphans.contact_id,
-        capped.capped_cluster_label as candidate_cluster_label
+        orphan_clusters.orphan_cluster_label,
+        orphan_edge_ends.evidence_rank,
+        capped.capped_cluster_label as candidate_cluster_label,
+        least(
+            case when orphan_edge_ends.is_email_spelling_evidence then coalesce(email_spellings.customer_count, 1) end,
+            case when orphan_edge_ends.is_nick_spelling_evidence then coalesce(nick_spellings.customer_count, 1) end
+        ) as name_customer_count
     from orphan_edge_ends
-    inner join orphans
-        on orphan_edge_ends.contact_id = orphans.contact_id
+    inner join orphan_clusters
+        on orphan_edge_ends.contact_id = orphan_clusters.contact_id
+    inner join contacts as orphan_contacts
+        on orphan_edge_ends.contact_id = orphan_contacts.contact_id
     inner join capped
         on orphan_edge_ends.other_contact_id = capped.contact_id
     inner join contacts as candidates
         on capped.contact_id = candidates.contact_id
+    left join name_spelling_customers as email_spellings
+        on orphan_contacts.email_local_key = email_spellings.name_spelling
+    left join name_spelling_customers as nick_spellings
+        on orphan_contacts.nick_name_key = nick_spellings.name_spelling
     where not candidates.is_nameless and not capped.is_in_oversized_cluster
+),
+
+-- Only names few customers carry: the commoner a name, the likelier a namesake born the same year whom no
+-- other system knows (var c360_identity_attach_max_name_customers).
+orphan_qualified_candidates as (
+    select *
+    from orphan_candidates
+    where name_customer_count <= {{ var('c360_identity_attach_max_name_customers') }}
+),
+
+-- The strongest evidence an orphan cluster has; it joins a customer only when that one customer qualifies.
+orphan_best_ranks as (
+    select
+        orphan_cluster_label,
+        min(evidence_rank) as best_evidence_rank
+    from orphan_qualified_candidates
+    group by orphan_cluster_label
+),
+
+orphan_cluster_attachments as (
+    select
+        orphan_qualified_candidates.orphan_cluster_label,
+        min(orphan_qualified_candidates.candidate_cluster_label) as attached_cluster_label
+    from orphan_qualified_candidates
+    inner join orphan_best_ranks
+        on
+            orphan_qualified_candidates.orphan_cluster_label = orphan_best_ranks.orphan_cluster_label
+            and orphan_qualified_candidates.evidence_rank = orphan_best_ranks.best_evidence_rank
+    group by orphan_qualified_candidates.orphan_cluster_label
+    having count(distinct orphan_qualified_candidates.candidate_cluster_label) = 1
 ),
 
 orphan_attachments as (
     select
-        contact_id,
-        min(candidate_cluster_label) as attached_cluster_label
-    from orphan_candidates
-    group by contact_id
-    having count(distinct candidate_cluster_label) = 1
+        orphan_clusters.contact_id,
+        orphan_cluster_attachments.attached_cluster_label
+    from orphan_clusters
+    inner join orphan_cluster_attachments
+        on orphan_clusters.orphan_cluster_label = orphan_cluster_attachments.orphan_cluster_label
 ),
 
 attached as (

@@ -2,9 +2,12 @@
 -- a weighted score and the match decision. Weights and threshold come from var('c360_identity_weights').
 -- Never-match rules: birth dates both known and neither equal nor day/month swapped; birth years both known
 -- and different; and, for two records of a name that several people share at one postcode (household
--- namesakes, see int_contacts_normalized), no person-level evidence (same e-mail, birth date or linked id).
--- A record without names (a game account) is compared by its e-mail local part instead: 'frank.mueller84'
--- agrees with Frank Müller.
+-- namesakes, see int_contacts_normalized), no person-level evidence (same e-mail, mobile number, birth date
+-- or linked id). Phones are typed mobile or fixed line (int_contacts_normalized): a mobile is a person's, a
+-- fixed line a household's, so an agreeing mobile under the same names weighs more, only numbers of one
+-- kind can conflict, and a first name alone does not join two household members with other last names.
+-- A record without names (a game account) is compared by its e-mail local part and gamer tag instead:
+-- 'frank.mueller84' and 'frank_mue84' agree with Frank Müller (used by int_identity_clusters to attach it).
 {%- set weights = var('c360_identity_weights') %}
 {%- set floor = weights['name_similarity_floor'] %}
 
@@ -31,6 +34,8 @@ joined as (
         contacts_b.last_name_key as last_name_b,
         contacts_a.email_local_key as email_local_key_a,
         contacts_b.email_local_key as email_local_key_b,
+        contacts_a.nick_name_key as nick_name_key_a,
+        contacts_b.nick_name_key as nick_name_key_b,
         contacts_a.address_1_country as country_a,
         contacts_b.address_1_country as country_b,
         contacts_a.email_normalized as email_a,
@@ -41,6 +46,10 @@ joined as (
         contacts_b.phone_suffix as phone_b,
         contacts_a.mobile_suffix as mobile_a,
         contacts_b.mobile_suffix as mobile_b,
+        contacts_a.phone_line_type as phone_line_type_a,
+        contacts_b.phone_line_type as phone_line_type_b,
+        contacts_a.mobile_line_type as mobile_line_type_a,
+        contacts_b.mobile_line_type as mobile_line_type_b,
         contacts_a.street_normalized as street_a,
         contacts_b.street_normalized as street_b,
         contacts_a.postal_code_normalized as postal_code_a,
@@ -51,7 +60,9 @@ joined as (
         contacts_a.known_birth_year as birth_year_a,
         contacts_b.known_birth_year as birth_year_b,
         contacts_a.household_namesake_birth_years >= 2
-        or contacts_b.household_namesake_birth_years >= 2 as is_household_namesake,
+        or contacts_b.household_namesake_birth_years >= 2
+        or coalesce(contacts_a.household_namesake_mobile_numbers >= 2, false)
+        or coalesce(contacts_b.household_namesake_mobile_numbers >= 2, false) as is_household_namesake,
         {{ dbt.concat(['contacts_a.linked_source_system', "':'", 'contacts_a.linked_source_record_id']) }}
             as linked_id_a,
         {{ dbt.concat(['contacts_b.linked_source_system', "':'", 'contacts_b.linked_source_record_id']) }}
@@ -73,7 +84,34 @@ features as (
         coalesce(
             phone_a = phone_b or phone_a = mobile_b or mobile_a = phone_b or mobile_a = mobile_b, false
         ) as is_phone_match,
-        coalesce(phone_a, mobile_a) is not null and coalesce(phone_b, mobile_b) is not null
+        -- The same number, and a mobile one: evidence of one person, where a shared fixed line is a household's.
+        coalesce(
+            (phone_a = phone_b and 'mobile' in (phone_line_type_a, phone_line_type_b))
+            or (phone_a = mobile_b and 'mobile' in (phone_line_type_a, mobile_line_type_b))
+            or (mobile_a = phone_b and 'mobile' in (mobile_line_type_a, phone_line_type_b))
+            or (mobile_a = mobile_b and 'mobile' in (mobile_line_type_a, mobile_line_type_b)),
+            false
+        ) as is_mobile_match,
+        -- Numbers of one kind (two mobiles, two fixed lines, or a kind unknown) that differ: a fixed line and
+        -- a mobile of one person differ without contradicting each other.
+        (
+            (
+                phone_a is not null and phone_b is not null
+                and coalesce(phone_line_type_a = phone_line_type_b, true)
+            )
+            or (
+                phone_a is not null and mobile_b is not null
+                and coalesce(phone_line_type_a = mobile_line_type_b, true)
+            )
+            or (
+                mobile_a is not null and phone_b is not null
+                and coalesce(mobile_line_type_a = phone_line_type_b, true)
+            )
+            or (
+                mobile_a is not null and mobile_b is not null
+                and coalesce(mobile_line_type_a = mobile_line_type_b, true)
+            )
+        )
         and not coalesce(
             phone_a = phone_b or phone_a = mobile_b or mobile_a = phone_b or mobile_a = mobile_b, false
         ) as is_phone_conflict,
@@ -84,6 +122,16 @@ features as (
             or email_local_key_b in ({{ email_name_spellings('first_name_a', 'last_name_a') | join(', ') }}),
             false
         ) as is_email_name_match,
+        coalesce(
+            email_local_key_a in ({{ email_name_spellings('first_name_b', 'last_name_b')[:2] | join(', ') }})
+            or email_local_key_b in ({{ email_name_spellings('first_name_a', 'last_name_a')[:2] | join(', ') }}),
+            false
+        ) as is_email_full_name_match,
+        coalesce(
+            nick_name_key_a in ({{ nick_name_spellings('first_name_b', 'last_name_b') | join(', ') }})
+            or nick_name_key_b in ({{ nick_name_spellings('first_name_a', 'last_name_a') | join(', ') }}),
+            false
+        ) as is_nick_name_match,
         coalesce(email_a <> email_b, false) as is_email_conflict,
         coalesce(country_a <> country_b, false) as is_country_conflict,
         coalesce(birth_year_a = birth_year_b, false) as is_birth_year_match,
@@ -100,6 +148,10 @@ features as (
         ) as swapped_name_similarity,
         coalesce({{ jaro_winkler_similarity('street_a', 'street_b') }}, 0) as street_similarity,
         coalesce(postal_code_a = postal_code_b, false) as is_postal_code_match,
+        coalesce(
+            postal_code_a = postal_code_b and {{ jaro_winkler_similarity('street_a', 'street_b') }} < {{ floor }},
+            false
+        ) as is_street_conflict,
         coalesce(postal_code_a <> postal_code_b, false) as is_postal_code_conflict,
         coalesce(birth_date_a = birth_date_b, false) as is_birth_date_match,
         coalesce(birth_date_swapped_a = birth_date_b, false) as is_birth_date_swapped_match,
@@ -110,7 +162,8 @@ features as (
         is_household_namesake,
         (first_name_a is null and last_name_a is null)
         or (first_name_b is null and last_name_b is null) as is_name_missing,
-        first_name_a is not null and first_name_b is not null as has_both_first_names
+        first_name_a is not null and first_name_b is not null as has_both_first_names,
+        last_name_a is not null and last_name_b is not null as has_both_last_names
     from joined
 ),
 
@@ -139,7 +192,10 @@ name_scored as (
         or swapped_name_similarity >= {{ floor }} as is_name_match,
         has_both_first_names
         and first_name_similarity < {{ floor }}
-        and swapped_name_similarity < {{ floor }} as is_first_name_mismatch
+        and swapped_name_similarity < {{ floor }} as is_first_name_mismatch,
+        has_both_last_names
+        and last_name_similarity < {{ floor }}
+        and swapped_name_similarity < {{ floor }} as is_last_name_mismatch
     from features
 ),
 
@@ -149,6 +205,7 @@ scored as (
         case when is_linked_id_match then {{ weights['linked_id'] }} else 0 end
         + case when is_email_evidence then {{ weights['email'] }} else 0 end
         + case when is_phone_match then {{ weights['phone'] }} else 0 end
+        + case when is_mobile_match and is_name_match then {{ weights['mobile_name'] }} else 0 end
         + name_score
         + case when street_similarity >= {{ floor }} then street_similarity * {{ weights['street'] }} else 0 end
         + case when is_postal_code_match then {{ weights['postcode'] }} else 0 end
@@ -159,17 +216,25 @@ scored as (
             else 0
         end
         + case when is_first_name_mismatch then {{ weights['first_name_mismatch'] }} else 0 end
+        + case when is_last_name_mismatch then {{ weights['last_name_mismatch'] }} else 0 end
         + case when is_country_conflict then {{ weights['country_conflict'] }} else 0 end
         + case
             when is_email_conflict and not is_email_local_match then {{ weights['email_conflict'] }} else 0
         end
         + case when is_phone_conflict then {{ weights['phone_conflict'] }} else 0 end
+        + case when is_street_conflict then {{ weights['street_conflict'] }} else 0 end
             as match_score,
         is_birth_date_conflict
         or is_birth_year_conflict
         or (
             is_household_namesake
-            and not (is_email_match or is_birth_date_match or is_birth_date_swapped_match or is_linked_id_match)
+            and not (
+                is_email_match
+                or is_mobile_match
+                or is_birth_date_match
+                or is_birth_date_swapped_match
+                or is_linked_id_match
+            )
         ) as is_never_match
     from name_scored
 ),
@@ -181,9 +246,11 @@ decided as (
         case
             when is_linked_id_match then 'linked_id'
             when is_email_evidence and is_name_match then 'email+name'
+            when is_email_evidence and is_name_missing then 'email+nameless'
             when is_phone_match and is_name_match and (is_birth_date_match or is_birth_date_swapped_match)
                 then 'phone+name+dob'
             when is_name_match and (is_birth_date_match or is_birth_date_swapped_match) then 'name+dob'
+            when is_mobile_match and is_name_match then 'mobile+name'
             when is_phone_match and is_name_match then 'phone+name'
             when is_name_match and (is_postal_code_match or street_similarity >= {{ floor }})
                 then 'fuzzy_name+address'
@@ -206,9 +273,12 @@ final as (
         is_email_as_written_match,
         is_email_evidence,
         is_phone_match,
+        is_mobile_match,
         is_phone_conflict,
         is_email_local_match,
         is_email_name_match,
+        is_email_full_name_match,
+        is_nick_name_match,
         is_email_conflict,
         is_country_conflict,
         is_birth_year_match,
@@ -218,6 +288,7 @@ final as (
         street_similarity,
         is_postal_code_match,
         is_postal_code_conflict,
+        is_street_conflict,
         is_birth_date_match,
         is_birth_date_swapped_match,
         is_birth_date_conflict,
@@ -226,6 +297,7 @@ final as (
         is_name_missing,
         is_name_match,
         is_first_name_mismatch,
+        is_last_name_mismatch,
         name_score,
         match_score,
         is_never_match,
