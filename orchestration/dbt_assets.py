@@ -147,7 +147,7 @@ def build_dbt_assets() -> tuple[dg.AssetsDefinition, dg.AssetsDefinition]:
     def c360_dbt_daily(context: dg.AssetExecutionContext, dbt: DbtCliResource, c360: C360Resource) -> Iterator[Any]:
         settings = c360.apply()
         args = ["build"]
-        if context.has_partition_key_range:
+        if context.has_partition_key or context.has_partition_key_range:  # one day, or a range (a backfill)
             keys = context.partition_key_range
             dbt_vars = day_window_vars(partitions, keys)
             context.log.info(f"rebuilding event days {keys.start} .. {keys.end} (dbt vars {dbt_vars})")

@@ -261,7 +261,7 @@ def _day_builds(warehouse: Path) -> dict[tuple[str, str], tuple[int, frozenset[s
 
 
 @pytest.mark.slow
-def test_a_range_of_daily_partitions_rebuilds_exactly_those_days_in_one_run(
+def test_a_day_or_a_range_of_daily_partitions_rebuilds_exactly_those_days_in_one_run(
     sample_run: tuple[bool, RunSummary, C360Settings], defs: dg.Definitions
 ) -> None:
     from orchestration.dbt_assets import daily_partitions
@@ -274,37 +274,39 @@ def test_a_range_of_daily_partitions_rebuilds_exactly_those_days_in_one_run(
         for key in DAILY_MODELS:
             assert instance.get_materialized_partitions(key) == all_days, key
 
-    window = ["2026-09-01", "2026-09-02", "2026-09-03"]
-    before = _day_builds(settings.warehouse_path)
-    assert all((table, day) in before for table in DAILY_MODELS.values() for day in window)
-    saved = dict(os.environ)
-    os.environ.update(settings.env())
-    try:
-        with dg.DagsterInstance.from_config(str(settings.dagster_home)) as instance:
-            runs_before = len(instance.get_run_records())
-            result = defs.resolve_job_def("c360_rebuild_days").execute_in_process(
-                instance=instance,
-                raise_on_error=False,
-                tags={
-                    "dagster/asset_partition_range_start": window[0],
-                    "dagster/asset_partition_range_end": window[-1],
-                },
-            )
-            assert len(instance.get_run_records()) == runs_before + 1
-    finally:
-        os.environ.clear()
-        os.environ.update(saved)
-    assert result.success
-    materialized = {(event.asset_key, event.partition) for event in result.get_asset_materialization_events()}
-    assert materialized == {(key, day) for key in DAILY_MODELS for day in window}
+    # a range (as a backfill launches it), then a single day
+    for tags, window in (
+        (
+            {"dagster/asset_partition_range_start": "2026-09-01", "dagster/asset_partition_range_end": "2026-09-03"},
+            ["2026-09-01", "2026-09-02", "2026-09-03"],
+        ),
+        ({"dagster/partition": "2026-09-10"}, ["2026-09-10"]),
+    ):
+        before = _day_builds(settings.warehouse_path)
+        assert all((table, day) in before for table in DAILY_MODELS.values() for day in window)
+        saved = dict(os.environ)
+        os.environ.update(settings.env())
+        try:
+            with dg.DagsterInstance.from_config(str(settings.dagster_home)) as instance:
+                runs_before = len(instance.get_run_records())
+                result = defs.resolve_job_def("c360_rebuild_days").execute_in_process(
+                    instance=instance, raise_on_error=False, tags=tags
+                )
+                assert len(instance.get_run_records()) == runs_before + 1
+        finally:
+            os.environ.clear()
+            os.environ.update(saved)
+        assert result.success, window
+        materialized = {(event.asset_key, event.partition) for event in result.get_asset_materialization_events()}
+        assert materialized == {(key, day) for key in DAILY_MODELS for day in window}
 
-    after = _day_builds(settings.warehouse_path)
-    assert after.keys() == before.keys()
-    assert all(after[key][0] == before[key][0] for key in before), "a rebuilt day lost or gained rows"
-    rebuilt = {key for key in before if after[key][1] != before[key][1]}
-    assert rebuilt == {(table, day) for table in DAILY_MODELS.values() for day in window}
-    # one dbt invocation wrote every rebuilt day of both models
-    assert len({invocation for key in rebuilt for invocation in after[key][1]}) == 1
+        after = _day_builds(settings.warehouse_path)
+        assert after.keys() == before.keys()
+        assert all(after[key][0] == before[key][0] for key in before), "a rebuilt day lost or gained rows"
+        rebuilt = {key for key in before if after[key][1] != before[key][1]}
+        assert rebuilt == {(table, day) for table in DAILY_MODELS.values() for day in window}
+        # one dbt invocation wrote every rebuilt day of both models
+        assert len({invocation for key in rebuilt for invocation in after[key][1]}) == 1
 
 
 def result_checks(dagster_home: Path) -> list[dg.AssetCheckEvaluation]:
