@@ -128,61 +128,40 @@ block_keys as (
         and last_name_key is not null
         and postal_code_normalized is not null
 
-    union all
-
-    -- E-mail local part letters, and the local parts a person's names would give (is_name_derived: these
-    -- pair only with an e-mail's key, never with another name's, so same-name strangers are not paired),
-    -- each with the birth year.
-    select
-        contact_id,
-        'name_email' as block_type,
-        false as is_name_derived,
-        {{ dbt.concat(['email_local_key', "'|'", dbt.cast('known_birth_year', dbt.type_string())]) }} as block_key
-    from contacts
-    where
-        {{ dbt.length('email_local_key') }} >= 5
-        and known_birth_year is not null
-        and first_name_key is null
-        and last_name_key is null
-
-    {% for spelling in email_name_spellings('first_name_key', 'last_name_key') %}
+    -- Spelled names, each with the birth year: an account's e-mail local part letters (name_email) or gamer
+    -- tag letters (name_nick; 'frank_mue84', born 1984: 'frankmu|1984'), against the local parts or tags a
+    -- person's names would give (email_name_spellings, nick_name_spellings). Those are is_name_derived: they
+    -- pair only with an account's key, never with another name's, so same-name strangers are not paired.
+    {%- set spelled_name_blocks = [
+        ('name_email', 'email_local_key', 5, email_name_spellings('first_name_key', 'last_name_key')),
+        ('name_nick', 'nick_name_key', 4, nick_name_spellings('first_name_key', 'last_name_key')),
+    ] %}
+    {% for block_type, key_column, min_length, spellings in spelled_name_blocks %}
         union all
 
         select
             contact_id,
-            'name_email' as block_type,
-            true as is_name_derived,
-            {{ dbt.concat([spelling, "'|'", dbt.cast('known_birth_year', dbt.type_string())]) }} as block_key
+            '{{ block_type }}' as block_type,
+            false as is_name_derived,
+            {{ dbt.concat([key_column, "'|'", dbt.cast('known_birth_year', dbt.type_string())]) }} as block_key
         from contacts
-        where first_name_key is not null and last_name_key is not null and known_birth_year is not null
-    {% endfor %}
+        where
+            {{ dbt.length(key_column) }} >= {{ min_length }}
+            and known_birth_year is not null
+            and first_name_key is null
+            and last_name_key is null
 
-    union all
+        {% for spelling in spellings %}
+            union all
 
-    -- The same for a gamer tag: its letters with the birth year ('frank_mue84', born 1984: 'frankmu|1984'),
-    -- against the tags a person's names and birth year would give (nick_name_spellings).
-    select
-        contact_id,
-        'name_nick' as block_type,
-        false as is_name_derived,
-        {{ dbt.concat(['nick_name_key', "'|'", dbt.cast('known_birth_year', dbt.type_string())]) }} as block_key
-    from contacts
-    where
-        {{ dbt.length('nick_name_key') }} >= 4
-        and known_birth_year is not null
-        and first_name_key is null
-        and last_name_key is null
-
-    {% for spelling in nick_name_spellings('first_name_key', 'last_name_key') %}
-        union all
-
-        select
-            contact_id,
-            'name_nick' as block_type,
-            true as is_name_derived,
-            {{ dbt.concat([spelling, "'|'", dbt.cast('known_birth_year', dbt.type_string())]) }} as block_key
-        from contacts
-        where first_name_key is not null and last_name_key is not null and known_birth_year is not null
+            select
+                contact_id,
+                '{{ block_type }}' as block_type,
+                true as is_name_derived,
+                {{ dbt.concat([spelling, "'|'", dbt.cast('known_birth_year', dbt.type_string())]) }} as block_key
+            from contacts
+            where first_name_key is not null and last_name_key is not null and known_birth_year is not null
+        {% endfor %}
     {% endfor %}
 ),
 
