@@ -7,6 +7,7 @@ assets are ([schema, name]), so a model added to models/serving/ is published wi
 
 import json
 from collections.abc import Iterator
+from functools import cache
 
 import dagster as dg
 
@@ -18,11 +19,13 @@ PUBLISHED_PREFIX = "published"
 SERVING_GROUP = "serving"
 
 
-def serving_model_keys() -> list[dg.AssetKey]:
-    """Asset keys of the dbt models in schema `serving`, from the parsed manifest."""
+@cache
+def serving_model_keys() -> tuple[dg.AssetKey, ...]:
+    """Asset keys of the dbt models in schema `serving`, from the parsed manifest (read once per process: the
+    publish assets and the freshness checks both need them when the code loads)."""
     manifest = json.loads(ensure_manifest().read_text())
     keys = [TRANSLATOR.get_asset_key(node) for node in manifest["nodes"].values() if node["resource_type"] == "model"]
-    return sorted((key for key in keys if key.path[0] == SERVING_SCHEMA), key=lambda key: key.to_user_string())
+    return tuple(sorted((key for key in keys if key.path[0] == SERVING_SCHEMA), key=lambda key: key.to_user_string()))
 
 
 def published_key(model_key: dg.AssetKey) -> dg.AssetKey:
