@@ -123,7 +123,6 @@ def measure_latency(serving: Path, readers: int, seconds: float, writer: str, se
     return {
         "readers": readers,
         "writer": writer,
-        "during_republish": writer == "republish",
         "seconds": round(elapsed, 1),
         "queries": len(latencies),
         "queries_per_second": round(len(latencies) / elapsed, 1),

@@ -284,18 +284,13 @@ def test_a_day_or_a_range_of_daily_partitions_rebuilds_exactly_those_days_in_one
     ):
         before = _day_builds(settings.warehouse_path)
         assert all((table, day) in before for table in DAILY_MODELS.values() for day in window)
-        saved = dict(os.environ)
-        os.environ.update(settings.env())
-        try:
-            with dg.DagsterInstance.from_config(str(settings.dagster_home)) as instance:
-                runs_before = len(instance.get_run_records())
-                result = defs.resolve_job_def("c360_rebuild_days").execute_in_process(
-                    instance=instance, raise_on_error=False, tags=tags
-                )
-                assert len(instance.get_run_records()) == runs_before + 1
-        finally:
-            os.environ.clear()
-            os.environ.update(saved)
+        os.environ.update(settings.env())  # conftest's _restore_environment undoes it after the test
+        with dg.DagsterInstance.from_config(str(settings.dagster_home)) as instance:
+            runs_before = len(instance.get_run_records())
+            result = defs.resolve_job_def("c360_rebuild_days").execute_in_process(
+                instance=instance, raise_on_error=False, tags=tags
+            )
+            assert len(instance.get_run_records()) == runs_before + 1
         assert result.success, window
         materialized = {(event.asset_key, event.partition) for event in result.get_asset_materialization_events()}
         assert materialized == {(key, day) for key in DAILY_MODELS for day in window}
