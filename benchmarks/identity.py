@@ -3,9 +3,10 @@
     python -m benchmarks.identity --scales 10 100 1000
 
 For each scale: generate the lake (or reuse one already generated with the same scale and seed under
---out), stage the five contact sources (`dbt run` of what int_contacts_normalized needs; timed apart),
-then time `dbt run` of the identity models alone (intermediate/identity and marts/customers: normalize,
-block, score, cluster, name, survivorship) with its peak memory and the time of each model. Reports
+--out), stage the five contact sources and the game and web events (`dbt run` of what the identity models
+read; timed apart), then time `dbt run` of the identity models alone (intermediate/identity and the
+identity marts: normalize, shared networks, block, score, cluster, name, survivorship) with its peak
+memory and the time of each model. Reports
 contacts, candidate pairs per contact, customers, the largest cluster, pairwise precision / recall / F1
 overall and per source pair beside the exact-normalized-email baseline, people split and customers
 merging people, and time(last scale) / time(first scale). Not a test: numbers vary by machine.
@@ -25,7 +26,17 @@ from benchmarks.identity_accuracy import report
 from benchmarks.staging import measure_isolated
 from orchestration.settings import PROJECT_ROOT, TELEMETRY_OFF
 
-IDENTITY_SELECTION = ["path:models/intermediate/identity", "path:models/marts/customers"]
+# What the identity models read: the staged contacts, and the game and logged-in web events whose shared home
+# connections int_identity_shared_networks finds.
+STAGED_INPUTS = ["+int_contacts_unioned", "+stg_game__game_events", "+stg_web__click_events"]
+# The identity marts by name: marts/customers also holds customer_360, which needs the features and scores.
+IDENTITY_SELECTION = [
+    "path:models/intermediate/identity",
+    "customers",
+    "customer_identity_map",
+    "identity_merge_log",
+    "identity_cluster_warnings",
+]
 
 
 def ensure_lake(scale: float, seed: int, out: Path) -> tuple[Path, float | None, float | None]:
@@ -67,7 +78,7 @@ def bench_scale(scale: float, seed: int, out_root: Path) -> dict[str, object]:
 
     measure_isolated([*dbt, "seed", *common], env=env, cwd=PROJECT_ROOT)
     staged = measure_isolated(
-        [*dbt, "run", "--select", "+int_contacts_unioned", "--exclude", "int_contacts_unioned", *common],
+        [*dbt, "run", "--select", *STAGED_INPUTS, "--exclude", "int_contacts_unioned", *common],
         env=env,
         cwd=PROJECT_ROOT,
     )

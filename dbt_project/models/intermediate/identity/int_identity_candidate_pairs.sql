@@ -9,15 +9,21 @@
 -- way (a named record is compared on its names), and the keys carry the birth year ('frankmuller|1984'):
 -- such a record joins a customer only with the same birth year (see int_identity_clusters), and a name's key
 -- without the year would meet every e-mail of that name, so its pairs would grow with the population.
+-- `network` pairs a game account with the web-shop accounts that used its home connection
+-- (int_identity_shared_networks; capped there, by accounts per address).
 {%- set block_types = [
     'email', 'phone', 'linked_id', 'name_postcode', 'first_name_postcode', 'name_birth_date',
-    'last_name_birth_date', 'swapped_name_postcode', 'name_email', 'name_nick',
+    'last_name_birth_date', 'swapped_name_postcode', 'name_email', 'name_nick', 'network',
 ] %}
 
 with
 
 contacts as (
     select * from {{ ref('int_contacts_normalized') }}
+),
+
+shared_networks as (
+    select * from {{ ref('int_identity_shared_networks') }}
 ),
 
 block_keys as (
@@ -207,6 +213,14 @@ paired as (
             and contacts_a.block_key = contacts_b.block_key
             and contacts_a.contact_id < contacts_b.contact_id
             and not (contacts_a.is_name_derived and contacts_b.is_name_derived)
+
+    union
+
+    select
+        contact_id_a,
+        contact_id_b,
+        'network' as block_type
+    from shared_networks
 ),
 
 aggregated as (

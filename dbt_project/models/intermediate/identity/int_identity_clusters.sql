@@ -16,7 +16,11 @@
 -- qualifies on the strongest evidence found: first the e-mail spelling first and last name or the tag
 -- spelling the first name and the start of the last name, else the e-mail spelling initial and last name.
 -- Decided per customer rather than per pair, because a name and a birth year alone are shared by many
--- people in a large population (resolution_status 'attached_by_email_name').
+-- people in a large population (resolution_status 'attached_by_email_name'). Stronger than all of these is
+-- a home connection shared with one of the customer's shop accounts (int_identity_shared_networks) beside
+-- the full name spelled, or the first name spelled and the same birth year: a household's evidence, which
+-- makes a namesake elsewhere irrelevant, so it needs no rare name (resolution_status
+-- 'attached_by_shared_network'). No attachment where a birth year in the customer differs from the account's.
 {%- set iterations = var('c360_identity_cluster_iterations') %}
 {%- set strong_rules = "'" ~ var('c360_identity_strong_rules') | join("', '") ~ "'" %}
 
@@ -220,9 +224,11 @@ orphan_clusters as (
     where capped_clusters.is_nameless_cluster and not capped.is_in_oversized_cluster
 ),
 
--- Edges from a nameless account to a named record, by strength of the evidence: 1 when the e-mail spells
+-- Edges from a nameless account to a named record, by strength of the evidence: 0 when the two share a home
+-- connection and the e-mail spells first and last name, the tag spells the first name and the start of the
+-- last name, or the e-mail or tag holds the first name and the birth years agree; 1 when the e-mail spells
 -- first and last name or the gamer tag spells the first name and the start of the last name, 2 when the
--- e-mail spells the initial and last name. Both need the same birth year and no country conflict.
+-- e-mail spells the initial and last name, both with the same birth year. None with a country conflict.
 orphan_evidence as (
     select
         contact_id_a,
@@ -230,6 +236,14 @@ orphan_evidence as (
         is_email_name_match and is_birth_year_match as is_email_spelling_evidence,
         coalesce(is_nick_name_match, false) and is_birth_year_match as is_nick_spelling_evidence,
         case
+            when
+                coalesce(is_network_match, false)
+                and (
+                    coalesce(is_email_full_name_match, false)
+                    or coalesce(is_nick_name_match, false)
+                    or (is_birth_year_match and coalesce(is_first_name_spelled, false))
+                )
+                then 0
             when
                 (coalesce(is_email_full_name_match, false) or coalesce(is_nick_name_match, false))
                 and is_birth_year_match
@@ -288,6 +302,18 @@ name_spelling_customers as (
     group by name_spelling
 ),
 
+-- The birth years a customer's records give, against which an orphan's own year must not conflict.
+capped_cluster_birth_years as (
+    select
+        capped.capped_cluster_label,
+        min(contacts.known_birth_year) as min_birth_year,
+        max(contacts.known_birth_year) as max_birth_year
+    from capped
+    inner join contacts
+        on capped.contact_id = contacts.contact_id
+    group by capped.capped_cluster_label
+),
+
 orphan_candidates as (
     select
         orphan_clusters.orphan_cluster_label,
@@ -310,15 +336,26 @@ orphan_candidates as (
         on orphan_contacts.email_local_key = email_spellings.name_spelling
     left join name_spelling_customers as nick_spellings
         on orphan_contacts.nick_name_key = nick_spellings.name_spelling
-    where not candidates.is_nameless and not capped.is_in_oversized_cluster
+    inner join capped_cluster_birth_years
+        on capped.capped_cluster_label = capped_cluster_birth_years.capped_cluster_label
+    where
+        not candidates.is_nameless
+        and not capped.is_in_oversized_cluster
+        and not coalesce(
+            orphan_contacts.known_birth_year <> capped_cluster_birth_years.min_birth_year
+            or orphan_contacts.known_birth_year <> capped_cluster_birth_years.max_birth_year,
+            false
+        )
 ),
 
 -- Only names few customers carry: the commoner a name, the likelier a namesake born the same year whom no
--- other system knows (var c360_identity_attach_max_name_customers).
+-- other system knows (var c360_identity_attach_max_name_customers). A shared home connection needs no cap.
 orphan_qualified_candidates as (
     select *
     from orphan_candidates
-    where name_customer_count <= {{ var('c360_identity_attach_max_name_customers') }}
+    where
+        evidence_rank = 0
+        or name_customer_count <= {{ var('c360_identity_attach_max_name_customers') }}
 ),
 
 -- The strongest evidence an orphan cluster has; it joins a customer only when that one customer qualifies.
@@ -333,7 +370,8 @@ orphan_best_ranks as (
 orphan_cluster_attachments as (
     select
         orphan_qualified_candidates.orphan_cluster_label,
-        min(orphan_qualified_candidates.candidate_cluster_label) as attached_cluster_label
+        min(orphan_qualified_candidates.candidate_cluster_label) as attached_cluster_label,
+        min(orphan_qualified_candidates.evidence_rank) as evidence_rank
     from orphan_qualified_candidates
     inner join orphan_best_ranks
         on
@@ -346,7 +384,8 @@ orphan_cluster_attachments as (
 orphan_attachments as (
     select
         orphan_clusters.contact_id,
-        orphan_cluster_attachments.attached_cluster_label
+        orphan_cluster_attachments.attached_cluster_label,
+        orphan_cluster_attachments.evidence_rank
     from orphan_clusters
     inner join orphan_cluster_attachments
         on orphan_clusters.orphan_cluster_label = orphan_cluster_attachments.orphan_cluster_label
@@ -359,7 +398,8 @@ attached as (
         capped.propagated_cluster_size,
         capped.strong_cluster_label,
         capped.is_in_oversized_cluster,
-        orphan_attachments.contact_id is not null as is_attached_by_email_name,
+        coalesce(orphan_attachments.evidence_rank > 0, false) as is_attached_by_email_name,
+        coalesce(orphan_attachments.evidence_rank = 0, false) as is_attached_by_shared_network,
         coalesce(orphan_attachments.attached_cluster_label, capped.capped_cluster_label) as capped_cluster_label
     from capped
     left join orphan_attachments
@@ -392,6 +432,7 @@ guarded as (
         attached.strong_cluster_label,
         attached.is_in_oversized_cluster,
         attached.is_attached_by_email_name,
+        attached.is_attached_by_shared_network,
         steward_detached.contact_id is not null as is_steward_detached,
         case
             when steward_detached.contact_id is not null
@@ -424,6 +465,7 @@ final as (
         case
             when is_in_oversized_cluster then 'oversized_cluster_split'
             when is_steward_detached then 'steward_never_match_detached'
+            when is_attached_by_shared_network then 'attached_by_shared_network'
             when is_attached_by_email_name then 'attached_by_email_name'
             when cluster_size > 1 then 'matched'
             else 'unmatched'

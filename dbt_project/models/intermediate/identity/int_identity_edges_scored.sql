@@ -7,7 +7,8 @@
 -- fixed line a household's, so an agreeing mobile under the same names weighs more, only numbers of one
 -- kind can conflict, and a first name alone does not join two household members with other last names.
 -- A record without names (a game account) is compared by its e-mail local part and gamer tag instead:
--- 'frank.mueller84' and 'frank_mue84' agree with Frank Müller (used by int_identity_clusters to attach it).
+-- 'frank.mueller84' and 'frank_mue84' agree with Frank Müller (used by int_identity_clusters to attach it),
+-- as does a home connection that a game and a shop account share (is_network_match, a household's evidence).
 {%- set weights = var('c360_identity_weights') %}
 {%- set floor = weights['name_similarity_floor'] %}
 
@@ -21,11 +22,16 @@ contacts as (
     select * from {{ ref('int_contacts_normalized') }}
 ),
 
+shared_networks as (
+    select * from {{ ref('int_identity_shared_networks') }}
+),
+
 joined as (
     select
         candidate_pairs.contact_id_a,
         candidate_pairs.contact_id_b,
         candidate_pairs.blocking_keys,
+        shared_networks.contact_id_a is not null as is_network_match,
         contacts_a.contact_id as contact_id_of_a,
         contacts_b.contact_id as contact_id_of_b,
         contacts_a.first_name_key as first_name_a,
@@ -72,6 +78,10 @@ joined as (
         on candidate_pairs.contact_id_a = contacts_a.contact_id
     inner join contacts as contacts_b
         on candidate_pairs.contact_id_b = contacts_b.contact_id
+    left join shared_networks
+        on
+            candidate_pairs.contact_id_a = shared_networks.contact_id_a
+            and candidate_pairs.contact_id_b = shared_networks.contact_id_b
 ),
 
 features as (
@@ -79,6 +89,7 @@ features as (
         contact_id_a,
         contact_id_b,
         blocking_keys,
+        is_network_match,
         coalesce(email_a = email_b, false) as is_email_match,
         coalesce(email_as_written_a = email_as_written_b, false) as is_email_as_written_match,
         coalesce(
@@ -132,6 +143,24 @@ features as (
             or nick_name_key_b in ({{ nick_name_spellings('first_name_a', 'last_name_a') | join(', ') }}),
             false
         ) as is_nick_name_match,
+        -- The first name (3 letters or more) appears in a nameless side's e-mail local part or gamer tag.
+        coalesce(
+            (
+                first_name_a is null and last_name_a is null and {{ dbt.length('first_name_b') }} >= 3
+                and (
+                    {{ dbt.position('first_name_b', 'email_local_key_a') }} > 0
+                    or {{ dbt.position('first_name_b', 'nick_name_key_a') }} > 0
+                )
+            )
+            or (
+                first_name_b is null and last_name_b is null and {{ dbt.length('first_name_a') }} >= 3
+                and (
+                    {{ dbt.position('first_name_a', 'email_local_key_b') }} > 0
+                    or {{ dbt.position('first_name_a', 'nick_name_key_b') }} > 0
+                )
+            ),
+            false
+        ) as is_first_name_spelled,
         coalesce(email_a <> email_b, false) as is_email_conflict,
         coalesce(country_a <> country_b, false) as is_country_conflict,
         coalesce(birth_year_a = birth_year_b, false) as is_birth_year_match,
@@ -279,6 +308,8 @@ final as (
         is_email_name_match,
         is_email_full_name_match,
         is_nick_name_match,
+        is_first_name_spelled,
+        is_network_match,
         is_email_conflict,
         is_country_conflict,
         is_birth_year_match,
