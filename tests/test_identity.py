@@ -42,13 +42,14 @@ def test_sample_identity_meets_accuracy_targets(sample_build: Build) -> None:
         con.close()
     shown = format_report({"c360": c360.as_dict(), "email_baseline": baseline.as_dict()})
     assert c360.records_without_truth == 0, shown
-    # The targets are precision >= 0.99 and recall >= 0.98; c360 reaches 0.994 / 0.946 on the sample
-    # (0.995 / 0.952 at scale 10). What remains is mostly out of reach of the data: game accounts with no
-    # e-mail, gamer tag or birth year tying them to a named record, or whose names are too common to attach
-    # by name and birth year alone, and namesakes sharing an address with nothing personal to tell them
-    # apart. These floors guard what is reached, so a change that loses accuracy fails here.
+    # The targets are precision >= 0.99 and recall >= 0.98; c360 reaches 0.9945 / 0.953 on the sample
+    # (0.995 / 0.957 at scale 10). What remains is mostly out of reach of the data: game accounts with no
+    # e-mail, gamer tag, birth year or shared home connection tying them to a named record, or whose names
+    # are too common to attach by name and birth year alone, and namesakes sharing an address with nothing
+    # personal to tell them apart. These floors guard what is reached, so a change that loses accuracy
+    # fails here.
     assert c360.overall.precision >= 0.99, shown
-    assert c360.overall.recall >= 0.945, shown
+    assert c360.overall.recall >= 0.95, shown
     assert c360.overall.f1 > baseline.overall.f1 + 0.1, shown
     # the per-source-pair figures cover every pair of sources the truth links
     assert {"crm-erp", "crm-shop", "game-shop", "pos-shop"} <= set(c360.per_source_pair), shown
