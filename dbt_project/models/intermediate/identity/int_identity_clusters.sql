@@ -203,11 +203,14 @@ capped as (
 ),
 
 -- Clusters without a named record (an account without names, or several sharing an e-mail), and the
--- customers whose named records their e-mail or gamer tag spells.
+-- customers whose named records their e-mail or gamer tag spells. The birth years a cluster's records give:
+-- an orphan's own year must not conflict with its customer's.
 capped_clusters as (
     select
         capped.capped_cluster_label,
-        max(case when contacts.is_nameless then 0 else 1 end) = 0 as is_nameless_cluster
+        max(case when contacts.is_nameless then 0 else 1 end) = 0 as is_nameless_cluster,
+        min(contacts.known_birth_year) as min_birth_year,
+        max(contacts.known_birth_year) as max_birth_year
     from capped
     inner join contacts
         on capped.contact_id = contacts.contact_id
@@ -302,18 +305,6 @@ name_spelling_customers as (
     group by name_spelling
 ),
 
--- The birth years a customer's records give, against which an orphan's own year must not conflict.
-capped_cluster_birth_years as (
-    select
-        capped.capped_cluster_label,
-        min(contacts.known_birth_year) as min_birth_year,
-        max(contacts.known_birth_year) as max_birth_year
-    from capped
-    inner join contacts
-        on capped.contact_id = contacts.contact_id
-    group by capped.capped_cluster_label
-),
-
 orphan_candidates as (
     select
         orphan_clusters.orphan_cluster_label,
@@ -336,14 +327,14 @@ orphan_candidates as (
         on orphan_contacts.email_local_key = email_spellings.name_spelling
     left join name_spelling_customers as nick_spellings
         on orphan_contacts.nick_name_key = nick_spellings.name_spelling
-    inner join capped_cluster_birth_years
-        on capped.capped_cluster_label = capped_cluster_birth_years.capped_cluster_label
+    inner join capped_clusters as candidate_clusters
+        on capped.capped_cluster_label = candidate_clusters.capped_cluster_label
     where
         not candidates.is_nameless
         and not capped.is_in_oversized_cluster
         and not coalesce(
-            orphan_contacts.known_birth_year <> capped_cluster_birth_years.min_birth_year
-            or orphan_contacts.known_birth_year <> capped_cluster_birth_years.max_birth_year,
+            orphan_contacts.known_birth_year <> candidate_clusters.min_birth_year
+            or orphan_contacts.known_birth_year <> candidate_clusters.max_birth_year,
             false
         )
 ),
