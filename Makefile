@@ -11,7 +11,7 @@ export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export DO_NOT_TRACK := 1
 export MLFLOW_DISABLE_TELEMETRY := true
 
-.PHONY: install run test lint format ui mlflow-ui docs bench bench-identity bench-game bench-campaigns bench-personalization bench-scores bench-serving bench-freshness lake clean
+.PHONY: install run test lint format ui mlflow-ui docs bench bench-identity bench-identity-ceiling bench-game bench-campaigns bench-personalization bench-scores bench-serving bench-freshness lake clean
 
 $(STAMP): pyproject.toml orchestration/install_browser.sh
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -55,6 +55,12 @@ bench: install  ## generator and staging benchmarks at scales $(SCALES)
 
 bench-identity: install  ## identity resolution time, memory and accuracy at scales $(IDENTITY_SCALES)
 	$(BIN)/python -m benchmarks.identity --scales $(IDENTITY_SCALES)
+
+bench-identity-ceiling: install  ## recall that the identity evidence allows at scales 10 and 100 (after bench-identity)
+	for scale in 10 100; do \
+		$(BIN)/python -m benchmarks.identity_ceiling --home bench_out/scale_$$scale/identity_home \
+			--truth bench_out/scale_$$scale/truth --out bench_out/identity_ceiling_scale_$$scale.json > /dev/null || exit 1; \
+	done
 
 bench-game: install  ## game telemetry at scale $(GAME_SCALE): full vs one-new-day build (ratio), mart query times, geo-join rows/s
 	$(BIN)/python -m benchmarks.game --scale $(GAME_SCALE)

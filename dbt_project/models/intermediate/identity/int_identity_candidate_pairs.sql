@@ -2,18 +2,13 @@
 -- into one row per blocking key it has, contacts sharing a key are paired, and keys shared by more than
 -- var('c360_identity_max_block_size') contacts (a shop's hotline, a big household) are dropped, so the
 -- number of pairs grows about linearly with the number of contacts. Name keys are the umlaut-folded
--- `*_name_key` columns, phones are compared on their last 8 digits, and `name_email` pairs an e-mail local
--- part ('frank.mueller84' -> 'frankmuller') with the names it is usually built from (first + last, last +
--- first, initial + last), which is how a game account, known only by its e-mail, meets the person's
--- other records when the two e-mail addresses differ. Only records without names offer their e-mail this
--- way (a named record is compared on its names), and the keys carry the birth year ('frankmuller|1984'):
--- such a record joins a customer only with the same birth year (see int_identity_clusters), and a name's key
--- without the year would meet every e-mail of that name, so its pairs would grow with the population.
--- `network` pairs a game account with the web-shop accounts that used its home connection
--- (int_identity_shared_networks; capped there, by accounts per address).
+-- `*_name_key` columns, and phones are compared on their last 8 digits. `network` pairs a game account with
+-- the web-shop accounts that used its home connection (int_identity_shared_networks; capped there, by
+-- accounts per address). A game account known only by an e-mail or a tag that spells a name is not paired
+-- here: int_identity_clusters compares it with each customer's names and birth years as a whole.
 {%- set block_types = [
     'email', 'phone', 'linked_id', 'name_postcode', 'first_name_postcode', 'name_birth_date',
-    'last_name_birth_date', 'swapped_name_postcode', 'name_email', 'name_nick', 'network',
+    'last_name_birth_date', 'swapped_name_postcode', 'network',
 ] %}
 
 with
@@ -30,7 +25,6 @@ block_keys as (
     select
         contact_id,
         'email' as block_type,
-        false as is_name_derived,
         email_normalized as block_key
     from contacts
     where email_normalized is not null
@@ -40,7 +34,6 @@ block_keys as (
     select
         contact_id,
         'phone' as block_type,
-        false as is_name_derived,
         phone_suffix as block_key
     from contacts
     where phone_suffix is not null
@@ -50,7 +43,6 @@ block_keys as (
     select
         contact_id,
         'phone' as block_type,
-        false as is_name_derived,
         mobile_suffix as block_key
     from contacts
     where mobile_suffix is not null
@@ -61,7 +53,6 @@ block_keys as (
     select
         contact_id,
         'linked_id' as block_type,
-        false as is_name_derived,
         {{ dbt.concat(['linked_source_system', "':'", 'linked_source_record_id']) }} as block_key
     from contacts
     where linked_source_system is not null and linked_source_record_id is not null
@@ -71,7 +62,6 @@ block_keys as (
     select
         contact_id,
         'linked_id' as block_type,
-        false as is_name_derived,
         contact_id as block_key
     from contacts
 
@@ -80,7 +70,6 @@ block_keys as (
     select
         contact_id,
         'name_postcode' as block_type,
-        false as is_name_derived,
         {{ dbt.concat(['substring(last_name_key, 1, 4)', "'|'", 'postal_code_normalized']) }} as block_key
     from contacts
     where last_name_key is not null and postal_code_normalized is not null
@@ -91,7 +80,6 @@ block_keys as (
     select
         contact_id,
         'first_name_postcode' as block_type,
-        false as is_name_derived,
         {{ dbt.concat(['substring(first_name_key, 1, 4)', "'|'", 'postal_code_normalized']) }} as block_key
     from contacts
     where first_name_key is not null and postal_code_normalized is not null
@@ -101,7 +89,6 @@ block_keys as (
     select
         contact_id,
         'name_birth_date' as block_type,
-        false as is_name_derived,
         {{ dbt.concat(['first_name_key', "'|'", dbt.cast('birth_date', dbt.type_string())]) }} as block_key
     from contacts
     where first_name_key is not null and birth_date is not null
@@ -111,7 +98,6 @@ block_keys as (
     select
         contact_id,
         'last_name_birth_date' as block_type,
-        false as is_name_derived,
         {{ dbt.concat(['last_name_key', "'|'", dbt.cast('birth_date', dbt.type_string())]) }} as block_key
     from contacts
     where last_name_key is not null and birth_date is not null
@@ -122,7 +108,6 @@ block_keys as (
     select
         contact_id,
         'swapped_name_postcode' as block_type,
-        false as is_name_derived,
         {{ dbt.concat([
             'least(first_name_key, last_name_key)', "'|'",
             'greatest(first_name_key, last_name_key)', "'|'",
@@ -133,50 +118,13 @@ block_keys as (
         first_name_key is not null
         and last_name_key is not null
         and postal_code_normalized is not null
-
-    -- Spelled names, each with the birth year: an account's e-mail local part letters (name_email) or gamer
-    -- tag letters (name_nick; 'frank_mue84', born 1984: 'frankmu|1984'), against the local parts or tags a
-    -- person's names would give (email_name_spellings, nick_name_spellings). Those are is_name_derived: they
-    -- pair only with an account's key, never with another name's, so same-name strangers are not paired.
-    {%- set spelled_name_blocks = [
-        ('name_email', 'email_local_key', 5, email_name_spellings('first_name_key', 'last_name_key')),
-        ('name_nick', 'nick_name_key', 4, nick_name_spellings('first_name_key', 'last_name_key')),
-    ] %}
-    {% for block_type, key_column, min_length, spellings in spelled_name_blocks %}
-        union all
-
-        select
-            contact_id,
-            '{{ block_type }}' as block_type,
-            false as is_name_derived,
-            {{ dbt.concat([key_column, "'|'", dbt.cast('known_birth_year', dbt.type_string())]) }} as block_key
-        from contacts
-        where
-            {{ dbt.length(key_column) }} >= {{ min_length }}
-            and known_birth_year is not null
-            and first_name_key is null
-            and last_name_key is null
-
-        {% for spelling in spellings %}
-            union all
-
-            select
-                contact_id,
-                '{{ block_type }}' as block_type,
-                true as is_name_derived,
-                {{ dbt.concat([spelling, "'|'", dbt.cast('known_birth_year', dbt.type_string())]) }} as block_key
-            from contacts
-            where first_name_key is not null and last_name_key is not null and known_birth_year is not null
-        {% endfor %}
-    {% endfor %}
 ),
 
 distinct_block_keys as (
     select distinct
         contact_id,
         block_type,
-        block_key,
-        is_name_derived
+        block_key
     from block_keys
 ),
 
@@ -212,7 +160,6 @@ paired as (
             contacts_a.block_type = contacts_b.block_type
             and contacts_a.block_key = contacts_b.block_key
             and contacts_a.contact_id < contacts_b.contact_id
-            and not (contacts_a.is_name_derived and contacts_b.is_name_derived)
 
     union
 

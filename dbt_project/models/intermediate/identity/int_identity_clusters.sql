@@ -12,9 +12,10 @@
 -- the label over all edges. The size cap and the steward detach are listed in identity_cluster_warnings.
 -- Last, a cluster of accounts without names that no rule joined to a named record (typically a game account
 -- registered with another e-mail) joins a customer when an account's e-mail local part or gamer tag spells
--- that customer's names, the birth years agree, the countries do not conflict, and exactly one customer
--- qualifies on the strongest evidence found: first the e-mail spelling first and last name or the tag
--- spelling the first name and the start of the last name, else the e-mail spelling initial and last name.
+-- that customer's names, every birth year the customer's records give equals the account's, the countries do
+-- not conflict, and exactly one customer qualifies on the strongest evidence found: first the e-mail
+-- spelling first and last name or the tag spelling the first name and the start of the last name, else the
+-- e-mail spelling initial and last name.
 -- Decided per customer rather than per pair, because a name and a birth year alone are shared by many
 -- people in a large population (resolution_status 'attached_by_email_name'). Stronger than all of these is
 -- a home connection shared with one of the customer's shop accounts (int_identity_shared_networks) beside
@@ -34,6 +35,7 @@ contacts as (
         last_name_key,
         email_local_key,
         nick_name_key,
+        address_1_country as country,
         first_name_canonical is null and last_name_normalized is null as is_nameless
     from {{ ref('int_contacts_normalized') }}
 ),
@@ -210,7 +212,9 @@ capped_clusters as (
         capped.capped_cluster_label,
         max(case when contacts.is_nameless then 0 else 1 end) = 0 as is_nameless_cluster,
         min(contacts.known_birth_year) as min_birth_year,
-        max(contacts.known_birth_year) as max_birth_year
+        max(contacts.known_birth_year) as max_birth_year,
+        min(contacts.country) as min_country,
+        max(contacts.country) as max_country
     from capped
     inner join contacts
         on capped.contact_id = contacts.contact_id
@@ -227,106 +231,54 @@ orphan_clusters as (
     where capped_clusters.is_nameless_cluster and not capped.is_in_oversized_cluster
 ),
 
--- Edges from a nameless account to a named record, by strength of the evidence: 0 when the two share a home
--- connection and the e-mail spells first and last name, the tag spells the first name and the start of the
--- last name, or the e-mail or tag holds the first name and the birth years agree; 1 when the e-mail spells
--- first and last name or the gamer tag spells the first name and the start of the last name, 2 when the
--- e-mail spells the initial and last name, both with the same birth year. None with a country conflict.
-orphan_evidence as (
+-- Evidence 0, per pair: the nameless account shares a home connection with a named record, and its e-mail
+-- spells first and last name, its tag spells the first name and the start of the last name, or its e-mail
+-- or tag holds the first name and the birth years agree. None with a country or birth year conflict.
+network_evidence as (
     select
         contact_id_a,
-        contact_id_b,
-        is_email_name_match and is_birth_year_match as is_email_spelling_evidence,
-        coalesce(is_nick_name_match, false) and is_birth_year_match as is_nick_spelling_evidence,
-        case
-            when
-                coalesce(is_network_match, false)
-                and (
-                    coalesce(is_email_full_name_match, false)
-                    or coalesce(is_nick_name_match, false)
-                    or (is_birth_year_match and coalesce(is_first_name_spelled, false))
-                )
-                then 0
-            when
-                (coalesce(is_email_full_name_match, false) or coalesce(is_nick_name_match, false))
-                and is_birth_year_match
-                then 1
-            when is_email_name_match and is_birth_year_match then 2
-        end as evidence_rank
+        contact_id_b
     from scored_edges
     where
-        not is_country_conflict
+        coalesce(is_network_match, false)
+        and (
+            coalesce(is_email_full_name_match, false)
+            or coalesce(is_nick_name_match, false)
+            or (is_birth_year_match and coalesce(is_first_name_spelled, false))
+        )
+        and not is_country_conflict
         and not coalesce(is_birth_date_conflict, false)
         and not coalesce(is_birth_year_conflict, false)
 ),
 
-orphan_edge_ends as (
+network_edge_ends as (
     select
         contact_id_a as contact_id,
-        contact_id_b as other_contact_id,
-        is_email_spelling_evidence,
-        is_nick_spelling_evidence,
-        evidence_rank
-    from orphan_evidence
-    where evidence_rank is not null
+        contact_id_b as other_contact_id
+    from network_evidence
 
     union all
 
     select
         contact_id_b as contact_id,
-        contact_id_a as other_contact_id,
-        is_email_spelling_evidence,
-        is_nick_spelling_evidence,
-        evidence_rank
-    from orphan_evidence
-    where evidence_rank is not null
+        contact_id_a as other_contact_id
+    from network_evidence
 ),
 
--- How many customers (any birth year) carry each spelling of a name that an e-mail or a tag may show.
-name_spellings as (
-    {% for spelling in email_name_spellings('contacts.first_name_key', 'contacts.last_name_key')
-        + nick_name_spellings('contacts.first_name_key', 'contacts.last_name_key') %}
-        select
-            capped.capped_cluster_label,
-            {{ spelling }} as name_spelling
-        from capped
-        inner join contacts
-            on capped.contact_id = contacts.contact_id
-        where contacts.first_name_key is not null and contacts.last_name_key is not null
-        {% if not loop.last %}union all{% endif %}
-    {% endfor %}
-),
-
-name_spelling_customers as (
-    select
-        name_spelling,
-        count(distinct capped_cluster_label) as customer_count
-    from name_spellings
-    group by name_spelling
-),
-
-orphan_candidates as (
+network_candidates as (
     select
         orphan_clusters.orphan_cluster_label,
-        orphan_edge_ends.evidence_rank,
-        capped.capped_cluster_label as candidate_cluster_label,
-        least(
-            case when orphan_edge_ends.is_email_spelling_evidence then coalesce(email_spellings.customer_count, 1) end,
-            case when orphan_edge_ends.is_nick_spelling_evidence then coalesce(nick_spellings.customer_count, 1) end
-        ) as name_customer_count
-    from orphan_edge_ends
+        0 as evidence_rank,
+        capped.capped_cluster_label as candidate_cluster_label
+    from network_edge_ends
     inner join orphan_clusters
-        on orphan_edge_ends.contact_id = orphan_clusters.contact_id
+        on network_edge_ends.contact_id = orphan_clusters.contact_id
     inner join contacts as orphan_contacts
-        on orphan_edge_ends.contact_id = orphan_contacts.contact_id
+        on network_edge_ends.contact_id = orphan_contacts.contact_id
     inner join capped
-        on orphan_edge_ends.other_contact_id = capped.contact_id
+        on network_edge_ends.other_contact_id = capped.contact_id
     inner join contacts as candidates
         on capped.contact_id = candidates.contact_id
-    left join name_spelling_customers as email_spellings
-        on orphan_contacts.email_local_key = email_spellings.name_spelling
-    left join name_spelling_customers as nick_spellings
-        on orphan_contacts.nick_name_key = nick_spellings.name_spelling
     inner join capped_clusters as candidate_clusters
         on capped.capped_cluster_label = candidate_clusters.capped_cluster_label
     where
@@ -339,14 +291,116 @@ orphan_candidates as (
         )
 ),
 
--- Only names few customers carry: the commoner a name, the likelier a namesake born the same year whom no
--- other system knows (var c360_identity_attach_max_name_customers). A shared home connection needs no cap.
-orphan_qualified_candidates as (
-    select *
-    from orphan_candidates
+-- The spellings of each customer's names that an e-mail or a tag may show: full (first + last, last + first;
+-- a tag's first name + start of the last name) or initial + last name (e-mail only).
+{%- set email_spellings = email_name_spellings('contacts.first_name_key', 'contacts.last_name_key') %}
+{%- set spellings = [] %}
+{%- for spelling in email_spellings[:2] %}{% do spellings.append(('email', true, spelling)) %}{% endfor %}
+{%- for spelling in email_spellings[2:] %}{% do spellings.append(('email', false, spelling)) %}{% endfor %}
+{%- for spelling in nick_name_spellings('contacts.first_name_key', 'contacts.last_name_key') %}
+    {%- do spellings.append(('nick', true, spelling)) %}
+{%- endfor %}
+name_spellings as (
+    {% for key_kind, is_full_spelling, spelling in spellings %}
+        select
+            capped.capped_cluster_label,
+            capped.is_in_oversized_cluster,
+            '{{ key_kind }}' as key_kind,
+            {{ is_full_spelling }} as is_full_spelling,
+            {{ spelling }} as name_spelling
+        from capped
+        inner join contacts
+            on capped.contact_id = contacts.contact_id
+        where contacts.first_name_key is not null and contacts.last_name_key is not null
+        {% if not loop.last %}union all{% endif %}
+    {% endfor %}
+),
+
+-- How many customers (any birth year) carry each spelling of a name that an e-mail or a tag may show.
+name_spelling_customers as (
+    select
+        name_spelling,
+        count(distinct capped_cluster_label) as customer_count
+    from name_spellings
+    group by name_spelling
+),
+
+orphan_spelled_names as (
+    select
+        orphan_clusters.orphan_cluster_label,
+        contacts.known_birth_year,
+        contacts.country,
+        'email' as key_kind,
+        contacts.email_local_key as name_spelling
+    from orphan_clusters
+    inner join contacts
+        on orphan_clusters.contact_id = contacts.contact_id
+    where contacts.email_local_key is not null and contacts.known_birth_year is not null
+
+    union all
+
+    select
+        orphan_clusters.orphan_cluster_label,
+        contacts.known_birth_year,
+        contacts.country,
+        'nick' as key_kind,
+        contacts.nick_name_key as name_spelling
+    from orphan_clusters
+    inner join contacts
+        on orphan_clusters.contact_id = contacts.contact_id
+    where contacts.nick_name_key is not null and contacts.known_birth_year is not null
+),
+
+-- Evidence 1 and 2, per customer: the account's e-mail local part or tag spells a customer's names (1: the
+-- full name, or the tag's first name + start of the last name; 2: the e-mail's initial + last name), and the
+-- birth years that customer's records give all equal the account's. The years are the customer's, not one
+-- record's: the record that spells the name may lack the year another record gives. None with a country
+-- conflict.
+spelling_candidates as (
+    select distinct
+        orphan_spelled_names.orphan_cluster_label,
+        case when name_spellings.is_full_spelling then 1 else 2 end as evidence_rank,
+        name_spellings.capped_cluster_label as candidate_cluster_label,
+        name_spelling_customers.customer_count as name_customer_count
+    from orphan_spelled_names
+    inner join name_spellings
+        on
+            orphan_spelled_names.name_spelling = name_spellings.name_spelling
+            and orphan_spelled_names.key_kind = name_spellings.key_kind
+    inner join name_spelling_customers
+        on name_spellings.name_spelling = name_spelling_customers.name_spelling
+    inner join capped_clusters as candidate_clusters
+        on name_spellings.capped_cluster_label = candidate_clusters.capped_cluster_label
     where
-        evidence_rank = 0
-        or name_customer_count <= {{ var('c360_identity_attach_max_name_customers') }}
+        not name_spellings.is_in_oversized_cluster
+        and orphan_spelled_names.known_birth_year = candidate_clusters.min_birth_year
+        and orphan_spelled_names.known_birth_year = candidate_clusters.max_birth_year
+        and not coalesce(
+            orphan_spelled_names.country <> candidate_clusters.min_country
+            and orphan_spelled_names.country <> candidate_clusters.max_country,
+            false
+        )
+),
+
+-- Spelled names count only when few customers carry them: the commoner a name, the likelier a namesake born
+-- the same year whom no other system knows (var c360_identity_attach_max_name_customers). Tried and
+-- dropped: a name only one customer carries, where a birth year is missing on either side (scale 10: 37
+-- true pairs for 53 false ones). A shared home connection needs no cap.
+orphan_qualified_candidates as (
+    select
+        orphan_cluster_label,
+        evidence_rank,
+        candidate_cluster_label
+    from network_candidates
+
+    union all
+
+    select
+        orphan_cluster_label,
+        evidence_rank,
+        candidate_cluster_label
+    from spelling_candidates
+    where name_customer_count <= {{ var('c360_identity_attach_max_name_customers') }}
 ),
 
 -- The strongest evidence an orphan cluster has; it joins a customer only when that one customer qualifies.
