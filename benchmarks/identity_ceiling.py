@@ -57,12 +57,13 @@ def _load(con: duckdb.DuckDBPyConnection, truth_dir: Path) -> None:
     """)
 
 
-def _components_recall(
-    n: int, person: np.ndarray, true_pairs: int, a: np.ndarray, b: np.ndarray
-) -> tuple[float, float]:
-    """Precision and recall of the connected components of the links (a[i], b[i])."""
-    graph = coo_matrix((np.ones(len(a)), (a, b)), shape=(n, n))
-    _, label = connected_components(graph, directed=False)
+def _components(n: int, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """The connected component of each of n records, linked by (a[i], b[i])."""
+    return connected_components(coo_matrix((np.ones(len(a)), (a, b)), shape=(n, n)), directed=False)[1]
+
+
+def _precision_recall(label: np.ndarray, person: np.ndarray, true_pairs: int) -> tuple[float, float]:
+    """Pairwise precision and recall of the clusters `label` against the people `person`."""
     _, per_cluster_person = np.unique(label.astype(np.int64) * (person.max() + 1) + person, return_counts=True)
     correct = int((per_cluster_person * (per_cluster_person - 1) // 2).sum())
     cluster_sizes = np.bincount(label)
@@ -98,33 +99,8 @@ def ceiling(warehouse: Path, truth_dir: Path, seed: int = 0) -> dict[str, object
         index_a, index_b = edges["index_a"], edges["index_b"]
         is_true = person[index_a] == person[index_b]
 
-        spelled = con.execute(
-            " union ".join(
-                f"""
-                select nameless.record_index as index_a, named.record_index as index_b
-                from records as nameless
-                inner join records as named
-                    on nameless.person_id = named.person_id
-                    and nameless.{key} = {spelling.format(first="named.first_name_key", last="named.last_name_key")}
-                where nameless.first_name_key is null and nameless.last_name_key is null
-                    and named.first_name_key is not null and named.last_name_key is not null
-                """
-                for key, spelling in SPELLINGS
-            )
-        ).fetchnumpy()
-
-        oracle = _components_recall(n, person, true_pairs, index_a[is_true], index_b[is_true])
-        with_spelled = _components_recall(
-            n,
-            person,
-            true_pairs,
-            np.concatenate([index_a[is_true], spelled["index_a"]]),
-            np.concatenate([index_b[is_true], spelled["index_b"]]),
-        )
-
-        # Supervised: one classifier over the candidate pairs' features, one over every spelled-name pair (an
-        # account without names and any named record its e-mail or tag spells, of anyone), with how common the
-        # spelling is; both scored out of fold, then every pair of thresholds tried.
+        # Every spelled-name pair: an account without names and any named record its e-mail or tag spells, of
+        # anyone, with how common the spelling is. Its true pairs are the second oracle's extra links.
         spelled_pairs = con.execute(
             f"""
             with spelled as (
@@ -176,6 +152,17 @@ def ceiling(warehouse: Path, truth_dir: Path, seed: int = 0) -> dict[str, object
         spelled_a, spelled_b = spelled_pairs["index_a"], spelled_pairs["index_b"]
         spelled_true = person[spelled_a] == person[spelled_b]
 
+        oracle = _precision_recall(_components(n, index_a[is_true], index_b[is_true]), person, true_pairs)
+        with_spelled_label = _components(
+            n,
+            np.concatenate([index_a[is_true], spelled_a[spelled_true]]),
+            np.concatenate([index_b[is_true], spelled_b[spelled_true]]),
+        )
+        with_spelled = _precision_recall(with_spelled_label, person, true_pairs)
+
+        # Supervised: one classifier over the candidate pairs' features, one over the spelled-name pairs; both
+        # scored out of fold, then every pair of thresholds tried.
+
         def out_of_fold(matrix: np.ndarray, labels: np.ndarray, groups: np.ndarray) -> np.ndarray:
             model = HistGradientBoostingClassifier(max_iter=300, random_state=seed)
             return cross_val_predict(
@@ -196,13 +183,12 @@ def ceiling(warehouse: Path, truth_dir: Path, seed: int = 0) -> dict[str, object
             for spelled_threshold in [*THRESHOLDS, 1.01]:
                 keep_edges = edge_scores >= edge_threshold
                 keep_spelled = spelled_scores >= spelled_threshold
-                precision, recall = _components_recall(
+                label = _components(
                     n,
-                    person,
-                    true_pairs,
                     np.concatenate([index_a[keep_edges], spelled_a[keep_spelled]]),
                     np.concatenate([index_b[keep_edges], spelled_b[keep_spelled]]),
                 )
+                precision, recall = _precision_recall(label, person, true_pairs)
                 curve.append(
                     {
                         "edge_threshold": edge_threshold,
@@ -215,11 +201,8 @@ def ceiling(warehouse: Path, truth_dir: Path, seed: int = 0) -> dict[str, object
         best = max(meeting, key=lambda point: point["recall"]) if meeting else None
 
         # What the true pairs that even the second oracle leaves apart have in common.
-        a_all = np.concatenate([index_a[is_true], spelled["index_a"]])
-        b_all = np.concatenate([index_b[is_true], spelled["index_b"]])
-        _, component = connected_components(coo_matrix((np.ones(len(a_all)), (a_all, b_all)), shape=(n, n)))
         con.execute("create temp table components as select unnest($1) as record_index, unnest($2) as component",
-                    [list(range(n)), component.tolist()])  # fmt: skip
+                    [list(range(n)), with_spelled_label.tolist()])  # fmt: skip
         beyond = con.execute("""
             with labelled as (
                 select records.*, components.component
