@@ -95,6 +95,7 @@ def ceiling(warehouse: Path, truth_dir: Path, seed: int = 0) -> dict[str, object
             from intermediate.int_identity_edges_scored as edges
             inner join records as records_a on edges.contact_id_a = records_a.contact_id
             inner join records as records_b on edges.contact_id_b = records_b.contact_id
+            order by index_a, index_b
         """).fetchnumpy()
         index_a, index_b = edges["index_a"], edges["index_b"]
         is_true = person[index_a] == person[index_b]
@@ -147,6 +148,7 @@ def ceiling(warehouse: Path, truth_dir: Path, seed: int = 0) -> dict[str, object
             left join year_frequency
                 on spelled.spelling = year_frequency.spelling and spelled.year_a = year_frequency.year_b
             group by spelled.index_a, spelled.index_b
+            order by spelled.index_a, spelled.index_b
             """
         ).fetchnumpy()
         spelled_a, spelled_b = spelled_pairs["index_a"], spelled_pairs["index_b"]
@@ -224,7 +226,7 @@ def ceiling(warehouse: Path, truth_dir: Path, seed: int = 0) -> dict[str, object
             inner join labelled as b
                 on a.person_id = b.person_id and a.record_index < b.record_index and a.component <> b.component
             group by all
-            order by true_pairs desc
+            order by true_pairs desc, 1, 2, 3, 4, 5, 6, 7, 8
         """)
         columns = [column[0] for column in beyond.description]
         return {
