@@ -326,29 +326,19 @@ name_spelling_customers as (
 ),
 
 orphan_spelled_names as (
-    select
-        orphan_clusters.orphan_cluster_label,
-        contacts.known_birth_year,
-        contacts.country,
-        'email' as key_kind,
-        contacts.email_local_key as name_spelling
-    from orphan_clusters
-    inner join contacts
-        on orphan_clusters.contact_id = contacts.contact_id
-    where contacts.email_local_key is not null and contacts.known_birth_year is not null
-
-    union all
-
-    select
-        orphan_clusters.orphan_cluster_label,
-        contacts.known_birth_year,
-        contacts.country,
-        'nick' as key_kind,
-        contacts.nick_name_key as name_spelling
-    from orphan_clusters
-    inner join contacts
-        on orphan_clusters.contact_id = contacts.contact_id
-    where contacts.nick_name_key is not null and contacts.known_birth_year is not null
+    {% for key_kind, key_column in [('email', 'email_local_key'), ('nick', 'nick_name_key')] %}
+        select
+            orphan_clusters.orphan_cluster_label,
+            contacts.known_birth_year,
+            contacts.country,
+            '{{ key_kind }}' as key_kind,
+            contacts.{{ key_column }} as name_spelling
+        from orphan_clusters
+        inner join contacts
+            on orphan_clusters.contact_id = contacts.contact_id
+        where contacts.{{ key_column }} is not null and contacts.known_birth_year is not null
+        {% if not loop.last %}union all{% endif %}
+    {% endfor %}
 ),
 
 -- Evidence 1 and 2, per customer: the account's e-mail local part or tag spells a customer's names (1: the
