@@ -11,7 +11,7 @@ export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export DO_NOT_TRACK := 1
 export MLFLOW_DISABLE_TELEMETRY := true
 
-.PHONY: install run test lint format ui mlflow-ui docs bench bench-identity bench-identity-ceiling bench-game bench-campaigns bench-personalization bench-scores bench-serving bench-freshness lake clean
+.PHONY: install run test lint format ui mlflow-ui docs sources check-lake bench bench-identity bench-identity-ceiling bench-game bench-campaigns bench-personalization bench-scores bench-serving bench-freshness lake clean
 
 $(STAMP): pyproject.toml orchestration/install_browser.sh
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -46,6 +46,12 @@ mlflow-ui: install  ## MLflow UI on http://127.0.0.1:5000 over the runs and regi
 docs: install  ## generate dbt docs and serve them on http://127.0.0.1:8080
 	$(BIN)/python -m orchestration.dbt_cli docs generate
 	$(BIN)/python -m orchestration.dbt_cli docs serve --host 127.0.0.1 --port 8080 --no-browser
+
+sources: install  ## generate the dbt models of the mapped lake sources from their YAML (config.meta.lake.entity)
+	$(BIN)/python -m orchestration.lake_mappings generate
+
+check-lake: install  ## check the lake (C360_LAKE) against the mapped lake sources: files, rows, missing columns
+	$(BIN)/python -m orchestration.lake_mappings check-lake
 
 lake: install  ## regenerate the committed sample lake (scale 1, seed 42)
 	$(BIN)/python -m seeds_data.generate

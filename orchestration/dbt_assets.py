@@ -24,6 +24,7 @@ from dagster_dbt import (
     dbt_assets,
 )
 
+from orchestration.lake_mappings import generate
 from orchestration.resources import C360Resource
 from orchestration.settings import DBT_PROJECT_DIR, apply_settings, partitions_start
 
@@ -54,6 +55,7 @@ def ensure_manifest(project: DbtProject = DBT_PROJECT) -> Path:
     newer than the manifest).
     """
     apply_settings()  # dbt parse renders profiles.yml, which needs C360_HOME
+    generate(Path(project.project_dir))  # the mapped lake sources' models; rewrites only files that changed
     if _manifest_is_stale(project):
         project.preparer.prepare(project)
     return project.manifest_path

@@ -1,16 +1,19 @@
 """Materialize every c360 asset through Dagster and print a summary.
 
 `python -m orchestration.run` (what `make run` calls). The run is recorded in the Dagster instance under
-C360_HOME, so it shows in the UI (`make ui`) afterwards.
+C360_HOME, so it shows in the UI (`make ui`) afterwards. Before building, the models of the mapped lake sources
+are generated and the lake is checked against the mappings; `--check-lake` does only that.
 """
 
 from __future__ import annotations
 
+import argparse
 import sys
 
 import dagster as dg
 
-from orchestration.settings import apply_settings, load_settings
+from orchestration.lake_mappings import LakeMappingError, LakeReport, check_lake, generate
+from orchestration.settings import DBT_PROJECT_DIR, apply_settings, load_settings
 from orchestration.summary import RunSummary, summarize_warehouse
 
 
@@ -57,7 +60,43 @@ def run_all() -> tuple[bool, RunSummary]:
     return result.success, summary
 
 
-def main() -> int:
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m orchestration.run",
+        description="Materialize every c360 asset through Dagster on the lake (C360_LAKE) and print a summary.",
+    )
+    parser.add_argument(
+        "--check-lake",
+        action="store_true",
+        help="only generate the mapped lake models and check the lake against the mappings (exit 1 on errors)",
+    )
+    return parser.parse_args(argv)
+
+
+def check_mapped_lake() -> LakeReport:
+    """Generate the models of the mapped lake sources, then check the lake files against the mappings."""
+    for path in generate(DBT_PROJECT_DIR):
+        action = "generated" if path.exists() else "removed"
+        print(f"c360: {action} {path.relative_to(DBT_PROJECT_DIR)}", file=sys.stderr)
+    return check_lake(DBT_PROJECT_DIR, load_settings().lake)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    try:
+        report = check_mapped_lake()
+    except LakeMappingError as error:
+        print(f"c360: {error}", file=sys.stderr)
+        return 1
+    if args.check_lake:
+        print(report.render())
+        return 1 if report.errors else 0
+    if report.errors:
+        print(report.render())
+        print("c360: run stopped before building: the lake does not match the mappings (errors above)")
+        return 1
+    for finding in report.warnings:
+        print(f"c360: {finding.render()}", file=sys.stderr)
     success, summary = run_all()
     print(summary.render())
     settings = load_settings()

@@ -5,12 +5,32 @@
       base_model                 every row parsed and checked, with rejection_code / rejection_reason
       staged_model               the staging model holding the rows that passed
       header_lines               lines per file that are not rows (1 for CSV headers)
-    Used by quarantined_rows and lake_inventory, so a new lake file is added in one place.
+    Used by quarantined_rows and lake_inventory, so a new lake file is added in one place. Mapped sources
+    (lake_mapped_tables, generated from the sources YAML) come after the hand-written ones and replace a
+    hand-written entry of the same table; the staged rows of a sales-order table are its order lines.
 -#}
 {% macro lake_tables() -%}
+    {%- set mapped = lake_mapped_tables() -%}
+    {%- set mapped_names = [] -%}
+    {%- set tables = [] -%}
+    {%- for table in mapped -%}
+        {%- do mapped_names.append(table.source_system ~ '.' ~ table.table_name) -%}
+    {%- endfor -%}
+    {%- for table in hand_written_lake_tables() -%}
+        {%- if (table.source_system ~ '.' ~ table.table_name) not in mapped_names -%}
+            {%- do tables.append(table) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {%- for table in mapped -%}
+        {%- do tables.append(dict(table, staged_model=table.lines_model or table.staged_model)) -%}
+    {%- endfor -%}
+    {{ return(tables) }}
+{%- endmacro %}
+
+
+{#- The lake tables whose staging models are written by hand (not generated from a mapping). -#}
+{% macro hand_written_lake_tables() -%}
     {{ return([
-        {'source_system': 'crm', 'table_name': 'contacts', 'raw_model': 'raw_crm__contacts',
-         'base_model': 'base_crm__contacts', 'staged_model': 'stg_crm__contacts', 'header_lines': 1},
         {'source_system': 'erp', 'table_name': 'customers', 'raw_model': 'raw_erp__customers',
          'base_model': 'base_erp__customers', 'staged_model': 'stg_erp__contacts', 'header_lines': 1},
         {'source_system': 'erp', 'table_name': 'sales_orders', 'raw_model': 'raw_erp__sales_orders',
@@ -52,4 +72,42 @@
          'raw_model': 'raw_reference__geoip_locations', 'base_model': 'base_reference__geoip_locations',
          'staged_model': 'stg_reference__geo_locations', 'header_lines': 1},
     ]) }}
+{%- endmacro %}
+
+
+{#-
+    The staging models of one conformed entity, every source system's: the hand-written ones and those
+    generated from mappings (lake_mapped_tables), so a new mapped source flows into identity, orders and
+    features with no SQL edit.
+      c360_contact_models()       stg_<system>__contacts
+      c360_order_systems()        systems with stg_<system>__sales_orders and stg_<system>__sales_order_lines
+-#}
+{% macro c360_contact_models() -%}
+    {%- set models = [
+        'stg_crm__contacts', 'stg_erp__contacts', 'stg_shop__contacts', 'stg_pos__contacts', 'stg_game__contacts',
+    ] -%}
+    {%- for table in lake_mapped_tables() if table.entity == 'contact' and table.staged_model not in models -%}
+        {%- do models.append(table.staged_model) -%}
+    {%- endfor -%}
+    {{ return(models) }}
+{%- endmacro %}
+
+{% macro c360_order_systems() -%}
+    {%- set systems = ['erp', 'shop', 'pos'] -%}
+    {%- for table in lake_mapped_tables() if table.entity == 'sales_order' and table.source_system not in systems -%}
+        {%- do systems.append(table.source_system) -%}
+    {%- endfor -%}
+    {{ return(systems) }}
+{%- endmacro %}
+
+
+{#- SELECT of some columns of every system's staged order lines (c360_order_systems), unioned. -#}
+{% macro c360_order_lines_unioned(columns) -%}
+    {%- set selects = [] -%}
+    {%- for system in c360_order_systems() -%}
+        {%- do selects.append(
+            'select ' ~ columns | join(', ') ~ ' from ' ~ ref('stg_' ~ system ~ '__sales_order_lines')
+        ) -%}
+    {%- endfor -%}
+    {{ selects | join('\nunion all\n') }}
 {%- endmacro %}

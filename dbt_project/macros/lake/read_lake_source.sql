@@ -75,12 +75,20 @@
     {% for column in node.columns.values() -%}
         {%- do columns.append({'name': column.name, 'data_type': column.data_type or 'varchar'}) -%}
     {% endfor -%}
+    {% if lake.get('entity') and lake.format == 'parquet' -%}
+        {#- A mapped Parquet source is read with every column its files have (see lake_mapped.sql). -#}
+        {% for name in lake_parquet_columns(lake_root() ~ '/' ~ lake.path) or [] -%}
+            {%- do columns.append({'name': name, 'data_type': 'varchar'}) -%}
+        {% endfor -%}
+    {% endif -%}
     {{ return({
         'name': source_name ~ '.' ~ table_name,
         'path': lake.path,
         'format': lake.format,
         'delimiter': lake.get('delimiter', ','),
+        'encoding': lake.get('encoding', 'utf-8'),
         'columns': columns,
+        'lake': lake,
     }) }}
 {%- endmacro %}
 
@@ -182,6 +190,9 @@
         escape = '',
         filename = true,
         compression = 'auto',
+        {% if spec.encoding | lower not in ['utf-8', 'utf8'] %}
+        encoding = '{{ spec.encoding }}',
+        {% endif %}
         max_line_size = 16777216
     ) with ordinality as lake_lines
 {%- endmacro %}
@@ -191,13 +202,13 @@
     {%- set root_length = (lake_root() | length) + 2 -%}
     {%- set struct_fields = [] -%}
     {%- for column in spec.columns -%}
-        {%- do struct_fields.append(column.name ~ ' := lake_rows.' ~ column.name) -%}
+        {%- do struct_fields.append(adapter.quote(column.name) ~ ' := lake_rows.' ~ adapter.quote(column.name)) -%}
     {%- endfor -%}
     select
         substr(lake_rows.filename, {{ root_length }}) as source_file,
         cast(lake_rows.file_row_number + 1 as bigint) as line_number,
         {% for column in spec.columns %}
-            lake_rows.{{ column.name }},
+            lake_rows.{{ adapter.quote(column.name) }},
         {% endfor %}
         cast(to_json(struct_pack({{ struct_fields | join(', ') }})) as varchar) as raw_record
     from read_parquet(

@@ -5,27 +5,36 @@
     (the lake contract has none). csv_field(fields, n) is the n-th field (1-based, NULL past the end);
     csv_field_count(fields) how many there are.
 -#}
-{% macro csv_fields(line, delimiter=',') -%}
-    {{ return(adapter.dispatch('csv_fields', 'c360')(line, delimiter)) }}
+{% macro csv_fields(line, delimiter=',', quote='"') -%}
+    {{ return(adapter.dispatch('csv_fields', 'c360')(line, delimiter, quote)) }}
 {%- endmacro %}
 
-{% macro default__csv_fields(line, delimiter=',') -%}
+{#- The field pattern: a quoted field ("" inside is a quote) or anything up to the delimiter; the
+    delimiter sits in a character class, so '|' or '.' are taken literally. -#}
+{% macro csv_field_pattern(delimiter, quote) -%}
+    {%- set q = quote | replace("'", "''") -%}
+    {{- '(' ~ q ~ '(?:[^' ~ q ~ ']|' ~ q ~ q ~ ')*' ~ q ~ '|[^' ~ delimiter ~ ']*)[' ~ delimiter ~ ']' -}}
+{%- endmacro %}
+
+{% macro default__csv_fields(line, delimiter=',', quote='"') -%}
+    {%- set q = quote | replace("'", "''") -%}
     transform(
-        regexp_extract_all(concat({{ line }}, '{{ delimiter }}'), '("(?:[^"]|"")*"|[^{{ delimiter }}]*){{ delimiter }}', 1),
+        regexp_extract_all(concat({{ line }}, '{{ delimiter }}'), '{{ csv_field_pattern(delimiter, quote) }}', 1),
         csv_field -> case
-            when length(csv_field) >= 2 and csv_field like '"%"'
-                then replace(substring(csv_field, 2, length(csv_field) - 2), '""', '"')
+            when length(csv_field) >= 2 and csv_field like '{{ q }}%{{ q }}'
+                then replace(substring(csv_field, 2, length(csv_field) - 2), '{{ q }}{{ q }}', '{{ q }}')
             else csv_field
         end
     )
 {%- endmacro %}
 
-{% macro duckdb__csv_fields(line, delimiter=',') -%}
+{% macro duckdb__csv_fields(line, delimiter=',', quote='"') -%}
+    {%- set q = quote | replace("'", "''") -%}
     list_transform(
-        regexp_extract_all({{ line }} || '{{ delimiter }}', '("(?:[^"]|"")*"|[^{{ delimiter }}]*){{ delimiter }}', 1),
+        regexp_extract_all({{ line }} || '{{ delimiter }}', '{{ csv_field_pattern(delimiter, quote) }}', 1),
         lambda csv_field: case
-            when length(csv_field) >= 2 and csv_field like '"%"'
-                then replace(csv_field[2:-2], '""', '"')
+            when length(csv_field) >= 2 and csv_field like '{{ q }}%{{ q }}'
+                then replace(csv_field[2:-2], '{{ q }}{{ q }}', '{{ q }}')
             else csv_field
         end
     )

@@ -3,20 +3,13 @@
 with
 
 staged_orders as (
-    select
-        count(*) as row_count,
-        sum(total_amount_eur) as total_amount_eur
-    from {{ ref('stg_erp__sales_orders') }}
-    union all
-    select
-        count(*) as row_count,
-        sum(total_amount_eur) as total_amount_eur
-    from {{ ref('stg_shop__sales_orders') }}
-    union all
-    select
-        count(*) as row_count,
-        sum(total_amount_eur) as total_amount_eur
-    from {{ ref('stg_pos__sales_orders') }}
+    {%- for system in c360_order_systems() %}
+        select
+            count(*) as row_count,
+            sum(total_amount_eur) as total_amount_eur
+        from {{ ref('stg_' ~ system ~ '__sales_orders') }}
+        {% if not loop.last %}union all{% endif %}
+    {%- endfor %}
 ),
 
 comparisons as (

@@ -1,17 +1,12 @@
--- Rows in = rows out: int_contacts_normalized holds exactly one row per staged contact of the five
--- source systems (the nickname join must not fan out). Returns a row only when the counts differ.
+-- Rows in = rows out: int_contacts_normalized holds exactly one row per staged contact of every
+-- source system (c360_contact_models) (the nickname join must not fan out). Returns a row only when the counts differ.
 with
 
 staged_contacts as (
-    select count(*) as contact_count from {{ ref('stg_crm__contacts') }}
-    union all
-    select count(*) as contact_count from {{ ref('stg_erp__contacts') }}
-    union all
-    select count(*) as contact_count from {{ ref('stg_shop__contacts') }}
-    union all
-    select count(*) as contact_count from {{ ref('stg_pos__contacts') }}
-    union all
-    select count(*) as contact_count from {{ ref('stg_game__contacts') }}
+    {%- for contact_model in c360_contact_models() %}
+        select count(*) as contact_count from {{ ref(contact_model) }}
+        {% if not loop.last %}union all{% endif %}
+    {%- endfor %}
 ),
 
 staged as (

@@ -1,12 +1,7 @@
--- Every source's contacts in one table: the five staging contact models share the conformed column list,
--- selected by name so a column order change in one of them cannot shift values.
-{%- set contact_models = [
-    'stg_crm__contacts',
-    'stg_erp__contacts',
-    'stg_shop__contacts',
-    'stg_pos__contacts',
-    'stg_game__contacts',
-] %}
+-- Every source's contacts in one table: the staging contact models (hand-written and generated from lake
+-- mappings, macro c360_contact_models) share the conformed column list, selected by name so a column order
+-- change in one of them cannot shift values.
+{%- set contact_models = c360_contact_models() %}
 
 with
 

@@ -5,7 +5,7 @@
 -- customer: for a click attributed through its cookie, not before the cookie's first login. Not filtered by
 -- date: the affinity marts keep what lies before c360_as_of().
 {%- set game_category = var('c360_affinity_game_purchase_category', 'video_games') %}
-{%- set line_channels = ['erp', 'shop', 'pos'] %}
+{%- set line_channels = c360_order_systems() %}
 
 with
 

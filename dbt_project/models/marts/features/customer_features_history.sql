@@ -10,7 +10,7 @@
 -- cancelled plus in-game purchases; windows count whole days back from the as-of date (the last 30 days =
 -- days 1-30 before it, the 30 days before that = days 31-60).
 {%- set purchase_channels = ['erp', 'web_shop', 'pos', 'game'] %}
-{%- set order_line_sources = ['erp', 'shop', 'pos'] %}
+{%- set order_line_sources = c360_order_systems() %}
 {%- set windows = [30, 90] %}
 {%- set conversion_window_days = 14 %}
 {%- set count_type = dbt.type_bigint() %}

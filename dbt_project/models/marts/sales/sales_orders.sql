@@ -2,7 +2,7 @@
 -- customer it belongs to through customer_identity_map. Anonymous till receipts (no loyalty card) have no
 -- customer (customer_resolution = anonymous). One row per staged order; amounts as staged, in the
 -- transaction currency and in EUR.
-{%- set channels = ['erp', 'shop', 'pos'] %}
+{%- set channels = c360_order_systems() %}
 {%- set order_columns = [
     'sales_order_id', 'source_system', 'source_record_id', 'order_number', 'channel', 'customer_contact_id',
     'store_id', 'offer_id', 'order_status', 'ordered_at', 'order_date', 'transaction_currency_code',

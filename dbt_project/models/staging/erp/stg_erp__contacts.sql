@@ -29,7 +29,11 @@ final as (
         -- the ERP keeps change dates only: midnight UTC of that day
         cast(created_on as timestamp) as created_at,
         cast(modified_on as timestamp) as modified_at,
-        source_file
+        source_file,
+        -- attributes only mapped sources carry (doc lake_mappings): NULL here, for the conformed shape
+        cast(null as string) as address_1_line_2,
+        cast(null as string) as address_1_state_or_province,
+        cast(null as string) as extra_attributes
     from customers
 )
 

@@ -31,7 +31,11 @@ final as (
         -- enrolment date, midnight UTC
         cast(enrolled_on as timestamp) as created_at,
         cast(null as timestamp) as modified_at,
-        source_file
+        source_file,
+        -- attributes only mapped sources carry (doc lake_mappings): NULL here, for the conformed shape
+        cast(null as string) as address_1_line_2,
+        cast(null as string) as address_1_state_or_province,
+        cast(null as string) as extra_attributes
     from loyalty_members
 )
 

@@ -1,0 +1,221 @@
+{#-
+    Mapped lake sources (doc block `lake_mappings`, models/staging/_lake_mappings__docs.md): a source table
+    whose config.meta.lake names an `entity` and a column mapping is staged by these macros alone. The
+    generated models (python -m orchestration.lake_mappings) call them:
+
+        base_<system>__<table>          lake_mapped_base(system, table)
+        stg_<system>__contacts          lake_mapped_contacts(system, table)
+        stg_<system>__sales_orders      lake_mapped_sales_orders(system, table)
+        stg_<system>__sales_order_lines lake_mapped_sales_order_lines(system, table)
+
+    The base model gives, for every row of every file: source_file, line_number, row_key, raw_record,
+    rejection_code / rejection_reason (row quarantine: broken structure, a missing required column, an
+    empty or unreadable required value or key, a duplicate key), missing_columns (mapped columns the
+    row's file lacks), extra_attributes (the unmapped columns as JSON text) and per entity attribute
+    <attribute> (typed; NULL when absent or bad), <attribute>__value (the text as read) and
+    <attribute>__issue (NULL or 'code: text' when a bad optional value was nulled; attribute_issues
+    lists them).
+-#}
+
+
+{#- ---- The mapping, from the dbt graph (execution time) ------------------------------------------- -#}
+
+{#-
+    The mapping of one table: the lake spec (lake_source_spec) plus entity, attributes (the entity's
+    attribute list, each with its mapping or none) and the table options. Attribute mappings are dicts:
+    {column, path, position, value, format, split}. Errors name the table and the attribute.
+-#}
+{% macro lake_mapping(source_name, table_name) -%}
+    {%- set spec = lake_source_spec(source_name, table_name) -%}
+    {%- set lake = spec.lake -%}
+    {%- set entities = lake_entity_attributes() -%}
+    {%- if lake.get('entity') not in entities -%}
+        {{ exceptions.raise_compiler_error(
+            "Lake source " ~ spec.name ~ ": entity must be one of " ~ entities.keys() | list | join(', ')
+        ) }}
+    {%- endif -%}
+    {%- set declared = lake.get('columns') or {} -%}
+    {%- set attributes = [] -%}
+    {%- for attribute in entities[lake.entity] -%}
+        {%- set raw_mapping = declared.get(attribute.name) -%}
+        {%- if raw_mapping is none -%}
+            {%- set mapping = none -%}
+        {%- elif raw_mapping is mapping -%}
+            {%- set mapping = raw_mapping -%}
+        {%- elif raw_mapping is number -%}
+            {%- set mapping = {'position': raw_mapping} -%}
+        {%- else -%}
+            {%- set mapping = {'column': raw_mapping | string} -%}
+        {%- endif -%}
+        {%- if mapping is not none and spec.format == 'jsonl' and mapping.get('column') is not none -%}
+            {%- set column = mapping.column -%}
+            {%- set mapping = dict(mapping, path=(column if column.startswith('$') else '$.' ~ column)) -%}
+        {%- endif -%}
+        {%- do attributes.append(dict(attribute, mapping=mapping)) -%}
+    {%- endfor -%}
+    {%- for name in declared -%}
+        {%- if name not in entities[lake.entity] | map(attribute='name') | list -%}
+            {{ exceptions.raise_compiler_error(
+                "Lake source " ~ spec.name ~ ": '" ~ name ~ "' is not an attribute of entity " ~ lake.entity
+                ~ " (see doc lake_mappings)"
+            ) }}
+        {%- endif -%}
+    {%- endfor -%}
+    {{ return(dict(
+        spec,
+        entity=lake.entity,
+        system=source_name,
+        table=table_name,
+        attributes=attributes,
+        header=lake.get('header', true),
+        quote=lake.get('quote', '"'),
+        date_format=lake.get('date_format'),
+        decimal_separator=lake.get('decimal_separator', '.'),
+        null_values=lake.get('null_values') or [],
+        defaults=lake.get('defaults') or {},
+        customer_system=lake.get('customer_system', source_name),
+    )) }}
+{%- endmacro %}
+
+
+{#- The mapped attributes read from the file (not constants), and the file-level name of each. -#}
+{% macro lake_mapped_from_file(mapping) -%}
+    {%- set read = [] -%}
+    {%- for attribute in mapping.attributes -%}
+        {%- if attribute.mapping is not none and attribute.mapping.get('value') is none -%}
+            {%- do read.append(attribute) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {{ return(read) }}
+{%- endmacro %}
+
+{#- How a column is named in messages: its header name, JSON path or position. -#}
+{% macro lake_mapped_column_label(attribute) -%}
+    {%- set mapping = attribute.mapping -%}
+    {{- return(mapping.get('path') or mapping.get('column') or ('column ' ~ mapping.get('position'))) -}}
+{%- endmacro %}
+
+{#- A header name as compared: lower case, without blanks, quotes or a byte-order mark. -#}
+{% macro lake_header_key(name) -%}
+    {{- return(name | string | lower | replace(' ', '') | replace('\t', '') | replace('"', '') | replace('\ufeff', '')) -}}
+{%- endmacro %}
+
+
+{#- ---- The base model -------------------------------------------------------------------------------- -#}
+
+{% macro lake_mapped_base(source_name, table_name) -%}
+    {%- set raw_model = ref('raw_' ~ source_name ~ '__' ~ table_name) -%}
+    {% if not execute -%}
+        {{ return('select 1 as parse_placeholder') }}
+    {% endif -%}
+    {%- set mapping = lake_mapping(source_name, table_name) -%}
+    {%- set key = 'source_record_id' if mapping.entity == 'contact' else 'order_number' -%}
+    {%- set key_attribute = (mapping.attributes | selectattr('name', 'equalto', 'source_record_id') | first) -%}
+    {%- set key_label = lake_mapped_column_label(key_attribute) if key_attribute.mapping else none -%}
+-- Every row of lake source {{ mapping.name }} ({{ mapping.path }}), read through its mapping; entity {{ mapping.entity }}.
+with
+
+raw_rows as (
+    select * from {{ raw_model }}
+),
+
+fields as (
+    {{ lake_mapped_fields(mapping, 'raw_rows') | indent(4) }}
+),
+
+typed as (
+    select
+        fields.*,
+        {% for attribute in mapping.attributes %}
+            {%- set value = lake_mapped_value(attribute) %}
+            {{ lake_mapped_typed(mapping, attribute, value) }} as {{ attribute.name }}__typed,
+        {% endfor %}
+        {% if key_attribute.mapping %}
+            {{ key_occurrence(lake_mapped_value(key_attribute)) }} as key_occurrence
+        {% else %}
+            1 as key_occurrence
+        {% endif %}
+    from fields
+),
+
+checked as (
+    select
+        typed.*,
+        {% for attribute in mapping.attributes %}
+            {%- set value = lake_mapped_value(attribute) %}
+            {{ lake_mapped_issue(mapping, attribute, value, attribute.name ~ '__typed') }} as {{ attribute.name }}__issue,
+        {% endfor %}
+        {% if key_attribute.mapping %}
+            case
+                when {{ lake_mapped_value(key_attribute) }} is not null and key_occurrence > 1
+                    then 'duplicate_record: {{ key_label | replace("'", "''") }} already seen in an earlier row'
+            end as check_duplicate
+        {% else %}
+            cast(null as {{ dbt.type_string() }}) as check_duplicate
+        {% endif %}
+    from typed
+),
+
+required_checked as (
+    select
+        checked.*,
+        {{ lake_mapped_required_check(mapping) }} as check_required
+    from checked
+),
+
+final as (
+    select
+        source_file,
+        line_number,
+        {{ row_key(lake_mapped_value(key_attribute)) }} as row_key,
+        raw_record,
+        {{ rejection_columns(['check_required', 'check_duplicate']) }},
+        missing_columns,
+        extra_attributes,
+        {% for attribute in mapping.attributes %}
+            {%- set value = lake_mapped_value(attribute) %}
+            {%- if attribute.required %}
+            {{ attribute.name }}__typed as {{ attribute.name }},
+            {%- else %}
+            case when {{ attribute.name }}__issue is null then {{ attribute.name }}__typed end as {{ attribute.name }},
+            {%- endif %}
+            {{ value }} as {{ attribute.name }}__value,
+            {{ attribute.name }}__issue{{ ',' if not loop.last }}
+        {% endfor %}
+    from required_checked
+)
+
+select * from final
+{%- endmacro %}
+
+{#-
+    'code: text' for the first required attribute (or key) that is empty or unusable. The key of a
+    contact is required; a sales order needs ordered_at and an amount (extended_amount, or
+    price_per_unit x quantity).
+-#}
+{% macro lake_mapped_required_check(mapping) -%}
+    {%- set by_name = {} -%}
+    {%- for attribute in mapping.attributes -%}
+        {%- do by_name.update({attribute.name: attribute}) -%}
+    {%- endfor -%}
+    {%- set required = [] -%}
+    {%- for attribute in mapping.attributes if attribute.required -%}
+        {%- if attribute.name == 'extended_amount' and attribute.mapping is none -%}
+            {%- do required.append(by_name['price_per_unit']) -%}
+        {%- else -%}
+            {%- do required.append(attribute) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    case
+        {% for attribute in required %}
+            {%- set label = lake_mapped_column_label(attribute) if attribute.mapping else attribute.name %}
+            when {{ lake_mapped_value(attribute) }} is null
+                then '{{ ('missing_key' if attribute.name == 'source_record_id' else 'missing_value') ~ ': ' ~ label ~ ' is empty' | replace("'", "''") }}'
+            when {{ attribute.name }}__issue is not null
+                then {{ attribute.name }}__issue
+        {% endfor %}
+        when false then null
+    end
+{%- endmacro %}
+
+

@@ -1,0 +1,313 @@
+{#- Mapped lake sources: the conformed staging models (see lake_mapped.sql). -#}
+
+
+{#- ---- The staging models ---------------------------------------------------------------------------- -#}
+
+{#- Value of a staged attribute: the base column, or the table default, or NULL typed. -#}
+{% macro lake_mapped_or_default(mapping, name, default_sql, data_type) -%}
+    {%- set attribute = mapping.attributes | selectattr('name', 'equalto', name) | first -%}
+    {%- set configured = mapping.defaults.get(name) -%}
+    {%- set fallback = ("'" ~ configured | string | replace("'", "''") ~ "'") if configured is not none else default_sql -%}
+    {%- if attribute.mapping is not none and fallback is not none -%}
+        coalesce({{ name }}, {{ fallback }})
+    {%- elif attribute.mapping is not none -%}
+        {{ name }}
+    {%- elif fallback is not none -%}
+        cast({{ fallback }} as {{ data_type }})
+    {%- else -%}
+        cast(null as {{ data_type }})
+    {%- endif -%}
+{%- endmacro %}
+
+{% macro lake_mapped_contacts(source_name, table_name) -%}
+    {%- set base_model = ref('base_' ~ source_name ~ '__' ~ table_name) -%}
+    {% if not execute -%}
+        {{ return('select 1 as parse_placeholder') }}
+    {% endif -%}
+    {%- set mapping = lake_mapping(source_name, table_name) -%}
+    {%- set full_name_attribute = mapping.attributes | selectattr('name', 'equalto', 'full_name') | first -%}
+    {%- set split = (full_name_attribute.mapping or {}).get('split') -%}
+-- Contacts of lake source {{ mapping.name }} in the conformed CDM contact shape (generated from its mapping).
+with
+
+contacts as (
+    select * from {{ base_model }}
+    where rejection_code is null
+),
+
+named as (
+    select
+        contacts.*,
+        {% if split == 'last_first' %}
+            coalesce(first_name, {{ split_last_first_name('full_name', 'first') }}) as first_name_derived,
+            coalesce(last_name, {{ split_last_first_name('full_name', 'last') }}) as last_name_derived
+        {% elif split == 'first_last' %}
+            coalesce(first_name, {{ lake_split_first_last('full_name', 'first') }}) as first_name_derived,
+            coalesce(last_name, {{ lake_split_first_last('full_name', 'last') }}) as last_name_derived
+        {% else %}
+            first_name as first_name_derived,
+            last_name as last_name_derived
+        {% endif %}
+    from contacts
+),
+
+final as (
+    select
+        {{ dbt.concat(["'" ~ source_name ~ ":'", 'source_record_id']) }} as contact_id,
+        '{{ source_name }}' as source_system,
+        source_record_id,
+        first_name_derived as first_name,
+        last_name_derived as last_name,
+        {% if split %}
+            {{ full_name('first_name_derived', 'last_name_derived') }} as full_name,
+        {% else %}
+            coalesce(full_name, {{ full_name('first_name_derived', 'last_name_derived') }}) as full_name,
+        {% endif %}
+        nick_name,
+        email_address_1,
+        telephone_1,
+        mobile_phone,
+        address_1_line_1,
+        address_1_city,
+        address_1_postal_code,
+        address_1_country,
+        birth_date,
+        cast(extract(year from birth_date) as integer) as birth_year,
+        do_not_bulk_email,
+        case when linked_source_record_id is not null then linked_source_system end as linked_source_system,
+        linked_source_record_id,
+        created_at,
+        modified_at,
+        source_file,
+        address_1_line_2,
+        address_1_state_or_province,
+        extra_attributes
+    from named
+)
+
+select * from final
+{%- endmacro %}
+
+{#- "First Middle Last": part='first' -> "First Middle", part='last' -> "Last" (split at the last blank). -#}
+{% macro lake_split_first_last(expression, part) -%}
+    {%- set last_blank = dbt.length(expression) ~ ' - ' ~ dbt.position("' '", 'reverse(' ~ expression ~ ')') ~ ' + 1' -%}
+    case
+        when {{ dbt.position("' '", expression) }} = 0 then {{ 'null' if part == 'first' else expression }}
+        {% if part == 'first' %}
+            else nullif(trim(substring({{ expression }}, 1, {{ last_blank }})), '')
+        {% else %}
+            else nullif(trim(substring({{ expression }}, {{ last_blank }} + 1)), '')
+        {% endif %}
+    end
+{%- endmacro %}
+
+{#-
+    Lines of a mapped sales-order table: one per staged row. Rows sharing an order number are one
+    order's lines; without order numbers every row is its own order. Amounts in the transaction currency
+    and in EUR (rate 1 for EUR, else reference fx_rates).
+-#}
+{% macro lake_mapped_sales_order_lines(source_name, table_name) -%}
+    {%- set base_model = ref('base_' ~ source_name ~ '__' ~ table_name) -%}
+    {%- set fx_model = ref('stg_reference__fx_rates') -%}
+    {% if not execute -%}
+        {{ return('select 1 as parse_placeholder') }}
+    {% endif -%}
+    {%- set mapping = lake_mapping(source_name, table_name) -%}
+    {%- set has_order_number = (mapping.attributes | selectattr('name', 'equalto', 'order_number') | first).mapping is not none -%}
+    {%- set has_line_key = (mapping.attributes | selectattr('name', 'equalto', 'source_record_id') | first).mapping is not none -%}
+    {%- set line_id = "source_file || ':' || cast(line_number as " ~ dbt.type_string() ~ ")" -%}
+-- Order lines of lake source {{ mapping.name }} in the conformed CDM shape (generated from its mapping).
+with
+
+order_rows as (
+    select * from {{ base_model }}
+    where rejection_code is null
+),
+
+fx_rates as (
+    select * from {{ fx_model }}
+),
+
+keyed as (
+    select
+        order_rows.*,
+        {% if has_order_number %}
+            order_number as order_key,
+        {% else %}
+            {{ dbt.concat(['source_file', "':'", dbt.cast('line_number', dbt.type_string())]) }} as order_key,
+        {% endif %}
+        row_number() over (
+            partition by {{ 'order_number' if has_order_number else 'source_file, line_number' }}
+            order by source_file, line_number
+        ) as line_position,
+        {{ lake_mapped_or_default(mapping, 'transaction_currency_code', "'" ~ var('c360_default_currency', 'EUR') ~ "'", dbt.type_string()) }}
+            as currency_code,
+        {{ lake_mapped_or_default(mapping, 'quantity', '1', 'decimal(18, 3)') }} as line_quantity
+    from order_rows
+),
+
+amounts as (
+    select
+        keyed.*,
+        {{ dbt.concat(["'" ~ source_name ~ ":'", 'keyed.order_key']) }} as sales_order_id,
+        {% if has_line_key %}
+            keyed.source_record_id as line_key,
+        {% else %}
+            {{ dbt.concat(['keyed.order_key', "'-'", dbt.cast('keyed.line_position', dbt.type_string())]) }} as line_key,
+        {% endif %}
+        cast(coalesce(
+            keyed.extended_amount, round(keyed.line_quantity * keyed.price_per_unit, 2)
+        ) as decimal(18, 2)) as line_amount,
+        case when keyed.currency_code = 'EUR' then 1 else fx_rates.eur_per_unit end as eur_per_unit
+    from keyed
+    left join fx_rates
+        on keyed.currency_code = fx_rates.currency_code
+),
+
+final as (
+    select
+        {{ dbt.concat(["'" ~ source_name ~ ":'", 'line_key']) }} as sales_order_line_id,
+        sales_order_id,
+        '{{ source_name }}' as source_system,
+        line_key as source_record_id,
+        cast(line_position as integer) as line_number,
+        coalesce(product_id, 'unknown') as product_id,
+        line_quantity as quantity,
+        cast(coalesce(price_per_unit, line_amount / nullif(line_quantity, 0)) as decimal(18, 2)) as price_per_unit,
+        cast(coalesce(discount_amount, 0) as decimal(18, 2)) as discount_amount,
+        line_amount as extended_amount,
+        currency_code as transaction_currency_code,
+        cast(round(line_amount * eur_per_unit, 2) as decimal(18, 2)) as extended_amount_eur,
+        ordered_at,
+        cast(ordered_at as date) as order_date,
+        source_file
+    from amounts
+)
+
+select * from final
+{%- endmacro %}
+
+{#- Orders of a mapped sales-order table: one per order number (or row), header values of its first line. -#}
+{% macro lake_mapped_sales_orders(source_name, table_name) -%}
+    {%- set base_model = ref('base_' ~ source_name ~ '__' ~ table_name) -%}
+    {%- set lines_model = ref('stg_' ~ source_name ~ '__sales_order_lines') -%}
+    {%- set fx_model = ref('stg_reference__fx_rates') -%}
+    {% if not execute -%}
+        {{ return('select 1 as parse_placeholder') }}
+    {% endif -%}
+    {%- set mapping = lake_mapping(source_name, table_name) -%}
+-- Orders of lake source {{ mapping.name }} in the conformed CDM shape (generated from its mapping).
+with
+
+order_rows as (
+    select * from {{ base_model }}
+    where rejection_code is null
+),
+
+order_lines as (
+    select * from {{ lines_model }}
+),
+
+fx_rates as (
+    select * from {{ fx_model }}
+),
+
+line_totals as (
+    select
+        sales_order_id,
+        min(source_file) as source_file,
+        min(ordered_at) as ordered_at,
+        min(transaction_currency_code) as transaction_currency_code,
+        count(*) as line_count,
+        sum(extended_amount) as lines_amount,
+        sum(extended_amount_eur) as lines_amount_eur,
+        count(*) - count(extended_amount_eur) as lines_without_rate
+    from order_lines
+    group by sales_order_id
+),
+
+headers as (
+    select
+        {{ dbt.concat(["'" ~ source_name ~ ":'", lake_mapped_order_key(mapping)]) }} as sales_order_id,
+        {{ lake_mapped_order_key(mapping) }} as order_key,
+        {{ lake_mapped_or_default(mapping, 'order_number', none, dbt.type_string()) }} as order_number,
+        {{ lake_mapped_or_default(mapping, 'customer_source_record_id', none, dbt.type_string()) }}
+            as customer_source_record_id,
+        {{ lake_mapped_or_default(mapping, 'customer_source_system', "'" ~ mapping.customer_system ~ "'", dbt.type_string()) }}
+            as customer_source_system,
+        {{ lake_mapped_or_default(mapping, 'channel', "'" ~ source_name ~ "'", dbt.type_string()) }} as channel,
+        {{ lake_mapped_or_default(mapping, 'store_id', none, dbt.type_string()) }} as store_id,
+        {{ lake_mapped_or_default(mapping, 'offer_id', none, dbt.type_string()) }} as offer_id,
+        lower({{ lake_mapped_or_default(mapping, 'order_status', "'completed'", dbt.type_string()) }}) as order_status,
+        {{ lake_mapped_or_default(mapping, 'shipping_amount', '0', 'decimal(18, 2)') }} as shipping_amount,
+        row_number() over (
+            partition by {{ lake_mapped_order_key(mapping) }} order by source_file, line_number
+        ) as row_in_order
+    from order_rows
+),
+
+joined as (
+    select
+        line_totals.*,
+        headers.order_key,
+        headers.order_number,
+        headers.customer_source_record_id,
+        headers.customer_source_system,
+        headers.channel,
+        headers.store_id,
+        headers.offer_id,
+        headers.order_status,
+        headers.shipping_amount,
+        case when line_totals.transaction_currency_code = 'EUR' then 1 else fx_rates.eur_per_unit end as eur_per_unit
+    from line_totals
+    inner join headers
+        on line_totals.sales_order_id = headers.sales_order_id
+    left join fx_rates
+        on line_totals.transaction_currency_code = fx_rates.currency_code
+    where headers.row_in_order = 1
+),
+
+final as (
+    select
+        sales_order_id,
+        '{{ source_name }}' as source_system,
+        order_key as source_record_id,
+        coalesce(order_number, order_key) as order_number,
+        channel,
+        case when customer_source_record_id is not null then customer_source_system end as customer_source_system,
+        customer_source_record_id,
+        case
+            when customer_source_record_id is not null
+                then {{ dbt.concat(['customer_source_system', "':'", 'customer_source_record_id']) }}
+        end as customer_contact_id,
+        store_id,
+        offer_id,
+        order_status,
+        ordered_at,
+        cast(ordered_at as date) as order_date,
+        transaction_currency_code,
+        cast(shipping_amount as decimal(18, 2)) as shipping_amount,
+        cast(
+            case when lines_without_rate = 0 then round(shipping_amount * eur_per_unit, 2) end as decimal(18, 2)
+        ) as shipping_amount_eur,
+        cast(lines_amount + shipping_amount as decimal(18, 2)) as total_amount,
+        cast(
+            case when lines_without_rate = 0 then lines_amount_eur + round(shipping_amount * eur_per_unit, 2) end
+            as decimal(18, 2)
+        ) as total_amount_eur,
+        cast(line_count as integer) as line_count,
+        source_file
+    from joined
+)
+
+select * from final
+{%- endmacro %}
+
+{#- The order key of a row: its order number, or file:line when orders are rows. -#}
+{% macro lake_mapped_order_key(mapping) -%}
+    {%- if (mapping.attributes | selectattr('name', 'equalto', 'order_number') | first).mapping is not none -%}
+        order_number
+    {%- else -%}
+        {{ dbt.concat(['source_file', "':'", dbt.cast('line_number', dbt.type_string())]) }}
+    {%- endif -%}
+{%- endmacro %}

@@ -1,0 +1,122 @@
+{#- Mapped lake sources: typing and checking attribute values (see lake_mapped.sql). -#}
+
+
+{#- ---- Typing and checking each attribute ---------------------------------------------------------- -#}
+
+{#- The value text of an attribute: its field, its constant, or NULL when unmapped. -#}
+{% macro lake_mapped_value(attribute) -%}
+    {%- if attribute.mapping is none -%}
+        cast(null as {{ dbt.type_string() }})
+    {%- elif attribute.mapping.get('value') is not none -%}
+        '{{ attribute.mapping.value | string | replace("'", "''") }}'
+    {%- else -%}
+        {{ attribute.name }}__value
+    {%- endif -%}
+{%- endmacro %}
+
+{#- The date / timestamp format of an attribute. -#}
+{% macro lake_mapped_format(mapping, attribute) -%}
+    {%- set declared = (attribute.mapping or {}).get('format') or mapping.date_format -%}
+    {{ return(declared or ('YYYY-MM-DD' if attribute.type == 'date' else 'ISO8601')) }}
+{%- endmacro %}
+
+{#- The typed value of an attribute from its text (NULL when it does not parse). -#}
+{% macro lake_mapped_typed(mapping, attribute, value) -%}
+    {%- set kind = attribute.type -%}
+    {%- if kind == 'date' -%}
+        {{ lake_parse_date(value, lake_mapped_format(mapping, attribute)) }}
+    {%- elif kind == 'timestamp' -%}
+        {{ lake_parse_timestamp(value, lake_mapped_format(mapping, attribute)) }}
+    {%- elif kind == 'decimal' -%}
+        {{ parse_decimal(value, 'decimal(18, 2)' if attribute.name != 'quantity' else 'decimal(18, 3)', decimal_separator=mapping.decimal_separator) }}
+    {%- elif kind == 'boolean' -%}
+        {{ parse_boolean('lower(' ~ value ~ ')', ['1', 'true', 'yes', 'y', 't', 'x'], ['0', 'false', 'no', 'n', 'f']) }}
+    {%- elif kind == 'country' -%}
+        case when {{ regex_full_match('upper(' ~ value ~ ')', '[A-Z]{2}') }} then upper({{ value }}) end
+    {%- elif kind == 'currency' -%}
+        case when {{ regex_full_match('upper(' ~ value ~ ')', '[A-Z]{3}') }} then upper({{ value }}) end
+    {%- elif kind == 'email' -%}
+        case when {{ regex_full_match(value, '[^@ ]+@[^@ ]+[.][^@ .]+') }} then {{ value }} end
+    {%- elif kind == 'phone' -%}
+        case
+            when {{ regex_full_match(value, '[+]?[0-9 ()./-]+') }}
+                and {{ regex_full_match(value, '[^0-9]*([0-9][^0-9]*){6,}') }}
+                then {{ value }}
+        end
+    {%- else -%}
+        {{ value }}
+    {%- endif -%}
+{%- endmacro %}
+
+{#- 'code: text' when a present value is unusable (does not parse, or is out of range), else NULL. -#}
+{% macro lake_mapped_issue(mapping, attribute, value, typed) -%}
+    {%- set label = lake_mapped_column_label(attribute) if attribute.mapping else attribute.name -%}
+    {%- set kind = attribute.type -%}
+    {%- set reasons = {
+        'date': 'bad_date: not a ' ~ lake_mapped_format(mapping, attribute) ~ ' date',
+        'timestamp': 'bad_date: not a ' ~ lake_mapped_format(mapping, attribute) ~ ' timestamp',
+        'decimal': 'bad_number: not a number with decimal separator ' ~ mapping.decimal_separator,
+        'boolean': 'bad_value: not a yes/no flag',
+        'country': 'bad_value: not an ISO alpha-2 country code',
+        'currency': 'bad_value: not an ISO-4217 currency code',
+        'email': 'bad_email: not an e-mail address',
+        'phone': 'bad_phone: not a phone number',
+    } -%}
+    case
+        {% if kind in reasons %}
+            when {{ value }} is not null and {{ typed }} is null
+                then '{{ (reasons[kind] ~ ' (' ~ label ~ ')') | replace("'", "''") }}'
+        {% endif %}
+        {% if kind in ['date', 'timestamp'] %}
+            when {{ typed }} < cast('1900-01-01' as date) or {{ typed }} >= cast('2100-01-01' as date)
+                then '{{ ('implausible_date: before 1900 or after 2099 (' ~ label ~ ')') | replace("'", "''") }}'
+        {% endif %}
+        {% if kind == 'decimal' %}
+            when {{ typed }} < 0
+                then '{{ ('negative_value: a negative ' ~ attribute.name | replace('_', ' ') ~ ' (' ~ label ~ ')') | replace("'", "''") }}'
+        {% endif %}
+        when false then null
+    end
+{%- endmacro %}
+
+{#- Dates and timestamps in the mapping formats; NULL when the text does not have the shape. -#}
+{% macro lake_parse_date(expression, format) -%}
+    {%- if format in ['YYYY-MM-DD', 'YYYYMMDD', 'DD.MM.YYYY'] -%}
+        {{ parse_date(expression, format) }}
+    {%- elif format in ['DD/MM/YYYY', 'MM/DD/YYYY'] -%}
+        {%- set day = 1 if format == 'DD/MM/YYYY' else 2 -%}
+        case when {{ regex_full_match(expression, '[0-9]{1,2}/[0-9]{1,2}/[0-9]{4}') }} then
+            {{ dbt.safe_cast(dbt.concat([
+                dbt.split_part(expression, "'/'", 3), "'-'",
+                "lpad(" ~ dbt.split_part(expression, "'/'", 3 - day) ~ ", 2, '0')", "'-'",
+                "lpad(" ~ dbt.split_part(expression, "'/'", day) ~ ", 2, '0')",
+            ]), 'date') }}
+        end
+    {%- else -%}
+        cast({{ lake_parse_timestamp(expression, format) }} as date)
+    {%- endif -%}
+{%- endmacro %}
+
+{% macro lake_parse_timestamp(expression, format) -%}
+    {%- if format in ['YYYY-MM-DD', 'YYYYMMDD', 'DD.MM.YYYY', 'DD/MM/YYYY', 'MM/DD/YYYY'] -%}
+        cast({{ lake_parse_date(expression, format) }} as timestamp)
+    {%- elif format in ['ISO8601', 'YYYY-MM-DD HH:MM:SS'] -%}
+        case
+            when {{ regex_full_match(expression, '[0-9]{4}-[0-9]{2}-[0-9]{2}') }}
+                then cast({{ parse_date(expression, 'YYYY-MM-DD') }} as timestamp)
+            when {{ regex_full_match(expression, '[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}(:[0-9]{2}([.][0-9]{1,9})?)?') }}
+                then {{ dbt.safe_cast(dbt.replace(expression, "'T'", "' '"), 'timestamp') }}
+            else {{ parse_timestamp_utc(expression, 'ISO8601') }}
+        end
+    {%- elif format == 'EPOCH' -%}
+        case when {{ regex_full_match(expression, '[0-9]{1,12}') }} then
+            {{ parse_timestamp_utc(dbt.concat([expression, "'000'"]), 'EPOCH_MILLIS') }}
+        end
+    {%- elif format in ['EPOCH_MILLIS', 'YYYYMMDDHHMMSS'] -%}
+        {{ parse_timestamp_utc(expression, format) }}
+    {%- else -%}
+        {{ exceptions.raise_compiler_error("Unknown date/time format '" ~ format ~ "' (see doc lake_mappings)") }}
+    {%- endif -%}
+{%- endmacro %}
+
+

@@ -1,0 +1,63 @@
+-- Attribute-level data quality of the mapped lake sources (doc lake_mappings): one row per value that was
+-- present in a staged row but unusable (an impossible date, a malformed e-mail or phone, a negative price)
+-- and was therefore staged as NULL. The row itself stays staged; row quarantine is quarantined_rows.
+{%- set mapped_tables = lake_mapped_tables() %}
+{%- set entities = lake_entity_attributes() %}
+
+with
+
+{% for lake_table in mapped_tables %}
+    {{ lake_table.base_model }} as (
+        select * from {{ ref(lake_table.base_model) }}
+        where rejection_code is null
+    ),
+
+{% endfor %}
+issues as (
+    {% for lake_table in mapped_tables %}
+        {% for attribute in entities[lake_table.entity] %}
+            select
+                '{{ lake_table.source_system }}' as source_system,
+                '{{ lake_table.source_system }}.{{ lake_table.table_name }}' as source_table,
+                source_file,
+                line_number,
+                row_key,
+                '{{ attribute.name }}' as attribute_name,
+                {{ attribute.name }}__value as source_value,
+                {{ attribute.name }}__issue as issue_reason
+            from {{ lake_table.base_model }}
+            where {{ attribute.name }}__issue is not null
+            union all
+        {% endfor %}
+    {% endfor %}
+    select
+        cast(null as {{ dbt.type_string() }}) as source_system,
+        cast(null as {{ dbt.type_string() }}) as source_table,
+        cast(null as {{ dbt.type_string() }}) as source_file,
+        cast(null as {{ dbt.type_bigint() }}) as line_number,
+        cast(null as {{ dbt.type_string() }}) as row_key,
+        cast(null as {{ dbt.type_string() }}) as attribute_name,
+        cast(null as {{ dbt.type_string() }}) as source_value,
+        cast(null as {{ dbt.type_string() }}) as issue_reason
+    where 1 = 0
+),
+
+final as (
+    select
+        {{ dbt.concat([
+            'source_table', "'|'", 'source_file', "'|'", dbt.cast('line_number', dbt.type_string()), "'|'",
+            'attribute_name',
+        ]) }} as attribute_issue_id,
+        source_system,
+        source_table,
+        source_file,
+        line_number,
+        row_key,
+        attribute_name,
+        source_value,
+        {{ dbt.split_part('issue_reason', "':'", 1) }} as issue_code,
+        issue_reason
+    from issues
+)
+
+select * from final

@@ -1,0 +1,84 @@
+-- One line per lake file that needs a person's attention, so a file is reported once and not only as
+-- thousands of quarantined rows: a file all of whose rows were quarantined (with its most common reason),
+-- and a file of a mapped source that lacks mapped columns (required ones quarantine its rows; optional
+-- ones are staged as NULL).
+{%- set lake_tables = lake_tables() %}
+{%- set mapped_base_models = lake_mapped_tables() | map(attribute='base_model') | list %}
+
+with
+
+file_rows as (
+    {% for lake_table in lake_tables %}
+        {%- set missing_columns = 'missing_columns' if lake_table.base_model in mapped_base_models
+            else 'cast(null as ' ~ dbt.type_string() ~ ')' %}
+        select
+            '{{ lake_table.source_system }}.{{ lake_table.table_name }}' as source_table,
+            source_file,
+            rejection_reason,
+            {{ missing_columns }} as missing_columns
+        from {{ ref(lake_table.base_model) }}
+        {% if not loop.last %}
+            union all
+        {% endif %}
+    {% endfor %}
+),
+
+file_counts as (
+    select
+        source_table,
+        source_file,
+        count(*) as rows_in,
+        count(rejection_reason) as rows_quarantined,
+        max(missing_columns) as missing_columns
+    from file_rows
+    group by source_table, source_file
+),
+
+reasons_ranked as (
+    select
+        source_table,
+        source_file,
+        rejection_reason,
+        row_number() over (
+            partition by source_table, source_file order by count(*) desc, rejection_reason
+        ) as reason_rank
+    from file_rows
+    where rejection_reason is not null
+    group by source_table, source_file, rejection_reason
+),
+
+final as (
+    select
+        file_counts.source_table,
+        file_counts.source_file,
+        file_counts.rows_in,
+        file_counts.rows_quarantined,
+        file_counts.missing_columns,
+        case
+            when file_counts.rows_quarantined = file_counts.rows_in then 'all_rows_rejected'
+            else 'missing_columns'
+        end as issue_code,
+        case
+            when file_counts.rows_quarantined = file_counts.rows_in
+                then {{ dbt.concat([
+                    "'Lake file '", 'file_counts.source_file', "' ('", 'file_counts.source_table', "'): all '",
+                    dbt.cast('file_counts.rows_in', dbt.type_string()), "' rows quarantined, e.g. '",
+                    'reasons_ranked.rejection_reason',
+                ]) }}
+            else {{ dbt.concat([
+                "'Lake file '", 'file_counts.source_file', "' ('", 'file_counts.source_table',
+                "'): no column '", 'file_counts.missing_columns', "' (mapped; staged as NULL)'",
+            ]) }}
+        end as issue_message
+    from file_counts
+    left join reasons_ranked
+        on
+            file_counts.source_table = reasons_ranked.source_table
+            and file_counts.source_file = reasons_ranked.source_file
+            and reasons_ranked.reason_rank = 1
+    where
+        file_counts.rows_quarantined = file_counts.rows_in
+        or file_counts.missing_columns is not null
+)
+
+select * from final

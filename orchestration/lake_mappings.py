@@ -1,0 +1,1264 @@
+"""Mapped lake sources: the Python side of "a lake source is configuration".
+
+A dbt source table whose `config.meta.lake` names an `entity` is staged from its mapping alone
+(models/staging/_lake_mappings__docs.md). This module
+
+- holds the registry of entities and their attributes (`ENTITIES`; the generator writes it into a dbt macro),
+- loads and validates the mappings from models/staging/*/_*__sources.yml (`load_specs`),
+- generates the small dbt files that call the macros of macros/lake/lake_mapped.sql (`generate`; `stale_files`
+  lists what is not current), and
+- checks a lake against the mappings in seconds, before any build (`check_lake`).
+
+Command line: `python -m orchestration.lake_mappings [generate|check|check-lake]` (`make sources`,
+`make check-lake`). Plain Python: no Dagster, no dbt.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import gzip
+import io
+import json
+import re
+import sys
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, NoReturn, Protocol, TypedDict
+
+import yaml
+
+from orchestration.settings import DBT_PROJECT_DIR, load_settings
+
+# ---------------------------------------------------------------------------------------------------------------
+# The registry of entities
+# ---------------------------------------------------------------------------------------------------------------
+
+
+class Attribute(TypedDict):
+    """One attribute of an entity: its CDM name, its value type and whether a row needs it."""
+
+    name: str
+    type: str
+    required: bool
+
+
+def _attribute(name: str, type_: str, required: bool = False) -> Attribute:
+    return {"name": name, "type": type_, "required": required}
+
+
+ATTRIBUTE_TYPES = ("text", "email", "phone", "country", "date", "timestamp", "boolean", "decimal", "currency")
+
+# The single source of truth for the entity kinds a lake table can be mapped to (order = column order).
+ENTITIES: dict[str, list[Attribute]] = {
+    "contact": [
+        _attribute("source_record_id", "text", required=True),
+        _attribute("first_name", "text"),
+        _attribute("last_name", "text"),
+        _attribute("full_name", "text"),
+        _attribute("nick_name", "text"),
+        _attribute("email_address_1", "email"),
+        _attribute("telephone_1", "phone"),
+        _attribute("mobile_phone", "phone"),
+        _attribute("address_1_line_1", "text"),
+        _attribute("address_1_line_2", "text"),
+        _attribute("address_1_city", "text"),
+        _attribute("address_1_state_or_province", "text"),
+        _attribute("address_1_postal_code", "text"),
+        _attribute("address_1_country", "country"),
+        _attribute("birth_date", "date"),
+        _attribute("do_not_bulk_email", "boolean"),
+        _attribute("linked_source_system", "text"),
+        _attribute("linked_source_record_id", "text"),
+        _attribute("created_at", "timestamp"),
+        _attribute("modified_at", "timestamp"),
+    ],
+    "sales_order": [
+        _attribute("order_number", "text"),
+        _attribute("source_record_id", "text"),
+        _attribute("customer_source_record_id", "text"),
+        _attribute("customer_source_system", "text"),
+        _attribute("ordered_at", "timestamp", required=True),
+        _attribute("order_status", "text"),
+        _attribute("channel", "text"),
+        _attribute("store_id", "text"),
+        _attribute("offer_id", "text"),
+        _attribute("product_id", "text"),
+        _attribute("quantity", "decimal"),
+        _attribute("price_per_unit", "decimal"),
+        _attribute("extended_amount", "decimal", required=True),
+        _attribute("discount_amount", "decimal"),
+        _attribute("shipping_amount", "decimal"),
+        _attribute("transaction_currency_code", "currency"),
+    ],
+}
+
+# A required attribute whose requirement is also met by mapping another one (quantity x price per unit).
+REQUIRED_ALTERNATIVES: dict[tuple[str, str], str] = {("sales_order", "extended_amount"): "price_per_unit"}
+
+# The staging models of an entity: stg_<system>__<suffix>, each built by the macro lake_mapped_<suffix>.
+ENTITY_MODELS: dict[str, tuple[str, ...]] = {
+    "contact": ("contacts",),
+    "sales_order": ("sales_orders", "sales_order_lines"),
+}
+
+FILE_FORMATS = ("csv", "jsonl", "parquet")
+ENCODINGS = ("utf-8", "latin-1", "utf-16")
+DATE_FORMATS = (
+    "YYYY-MM-DD",
+    "YYYYMMDD",
+    "DD.MM.YYYY",
+    "DD/MM/YYYY",
+    "MM/DD/YYYY",
+    "ISO8601",
+    "YYYY-MM-DD HH:MM:SS",
+    "EPOCH",
+    "EPOCH_MILLIS",
+)
+SPLITS = ("last_first", "first_last")
+DECIMAL_SEPARATORS = (".", ",")
+LAKE_OPTIONS = (
+    "path",
+    "format",
+    "delimiter",
+    "quote",
+    "encoding",
+    "header",
+    "entity",
+    "date_format",
+    "decimal_separator",
+    "null_values",
+    "defaults",
+    "customer_system",
+    "columns",
+    "row_key",
+)
+MAPPING_KEYS = ("column", "path", "position", "value", "format", "split")
+_SOURCE_KEYS = ("column", "path", "position", "value")
+
+
+class LakeMappingError(ValueError):
+    """A lake mapping that cannot be staged, or a generated file that would overwrite a hand-written one."""
+
+
+def attribute_names(entity: str) -> list[str]:
+    """The attribute names of an entity, in registry order."""
+    return [attribute["name"] for attribute in ENTITIES[entity]]
+
+
+def _attribute_of(entity: str, name: str) -> Attribute:
+    return next(attribute for attribute in ENTITIES[entity] if attribute["name"] == name)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Specs
+# ---------------------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ColumnMapping:
+    """Where one attribute's value comes from: exactly one of column, path, position and value is set."""
+
+    column: str | None = None
+    path: str | None = None
+    position: int | None = None
+    value: str | int | float | bool | None = None
+    format: str | None = None
+    split: str | None = None
+
+    @property
+    def kind(self) -> str:
+        """column | path | position | value."""
+        if self.column is not None:
+            return "column"
+        if self.path is not None:
+            return "path"
+        return "position" if self.position is not None else "value"
+
+    def describe(self) -> str:
+        """The mapped source as a reader sees it, e.g. "'E-Mail'", "path '$.a.b'", "position 3"."""
+        if self.kind == "column":
+            return repr(self.column)
+        if self.kind == "path":
+            return f"path {self.path!r}"
+        if self.kind == "position":
+            return f"position {self.position}"
+        return f"constant {self.value!r}"
+
+
+@dataclass(frozen=True)
+class LakeTableSpec:
+    """One mapped lake source table (`config.meta.lake` with an `entity`), validated and with its defaults."""
+
+    system: str
+    table: str
+    yaml_file: str  # the sources YAML, relative to the dbt project (posix)
+    path: str
+    format: str
+    entity: str
+    columns: dict[str, ColumnMapping]
+    delimiter: str = ","
+    quote: str = '"'
+    encoding: str = "utf-8"
+    header: bool = True
+    date_format: str | None = None
+    decimal_separator: str = "."
+    null_values: tuple[str, ...] = ()
+    defaults: dict[str, Any] = field(default_factory=dict)
+    customer_system: str | None = None
+
+    @property
+    def name(self) -> str:
+        return f"{self.system}.{self.table}"
+
+    @property
+    def folder(self) -> str:
+        """The staging folder of the system (the sources YAML's folder), relative to the dbt project."""
+        return self.yaml_file.rsplit("/", 1)[0]
+
+    @property
+    def raw_model(self) -> str:
+        return f"raw_{self.system}__{self.table}"
+
+    @property
+    def base_model(self) -> str:
+        return f"base_{self.system}__{self.table}"
+
+    @property
+    def stg_models(self) -> list[str]:
+        """The staging models of the entity: contacts, or sales orders and their lines."""
+        return [f"stg_{self.system}__{suffix}" for suffix in ENTITY_MODELS[self.entity]]
+
+    @property
+    def staged_model(self) -> str:
+        return self.stg_models[0]
+
+    @property
+    def lines_model(self) -> str | None:
+        return self.stg_models[1] if len(self.stg_models) > 1 else None
+
+    @property
+    def header_lines(self) -> int:
+        """Physical lines per file that are not rows."""
+        return 1 if self.format == "csv" and self.header else 0
+
+
+class _Where:
+    """Names a mapping in error messages: the YAML file, source.table and the attribute."""
+
+    def __init__(self, yaml_file: str, system: str, table: str) -> None:
+        self.yaml_file, self.system, self.table = yaml_file, system, table
+
+    def fail(self, message: str, attribute: str | None = None) -> NoReturn:
+        where = f"{self.yaml_file}: lake source {self.system}.{self.table}"
+        if attribute is not None:
+            where += f", attribute {attribute}"
+        raise LakeMappingError(f"{where}: {message}")
+
+
+def sources_files(project_dir: Path) -> list[Path]:
+    """The sources YAML files of the staging folders, sorted."""
+    return sorted(Path(project_dir).glob("models/staging/*/_*__sources.yml"))
+
+
+def _lake_tables(project_dir: Path) -> Iterator[tuple[str, str, str, dict[str, Any]]]:
+    """(YAML file relative to the project, source name, table name, config.meta.lake) of every lake table."""
+    for path in sources_files(project_dir):
+        relative = path.relative_to(project_dir).as_posix()
+        try:
+            document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        except yaml.YAMLError as error:
+            raise LakeMappingError(f"{relative}: not valid YAML, fix it: {error}") from error
+        for source in document.get("sources") or []:
+            for table in source.get("tables") or []:
+                config_meta = (table.get("config") or {}).get("meta") or {}
+                lake = config_meta.get("lake") or (table.get("meta") or {}).get("lake")
+                if isinstance(lake, dict):
+                    yield relative, str(source["name"]), str(table["name"]), lake
+
+
+def load_specs(project_dir: Path) -> list[LakeTableSpec]:
+    """Every mapped lake source table of the dbt project, validated; raises LakeMappingError on a bad mapping."""
+    specs = [
+        _parse_table(_Where(yaml_file, system, table), lake)
+        for yaml_file, system, table, lake in _lake_tables(Path(project_dir))
+        if lake.get("entity") is not None
+    ]
+    _check_one_table_per_entity(specs)
+    return specs
+
+
+def _check_one_table_per_entity(specs: Sequence[LakeTableSpec]) -> None:
+    seen: dict[tuple[str, str], LakeTableSpec] = {}
+    for spec in specs:
+        first = seen.setdefault((spec.system, spec.entity), spec)
+        if first is not spec:
+            _Where(spec.yaml_file, spec.system, spec.table).fail(
+                f"{first.name} already maps entity {spec.entity} in system {spec.system}, and both would be staged "
+                f"as {spec.staged_model}: declare a second system (a second source, e.g. `{spec.system}_2`, with "
+                f"its own folder and sources YAML) for one of the two tables"
+            )
+
+
+def _parse_table(where: _Where, lake: dict[str, Any]) -> LakeTableSpec:
+    """Validate one `config.meta.lake` with an entity and fill in its defaults."""
+    unknown = sorted(set(lake) - set(LAKE_OPTIONS))
+    if unknown:
+        where.fail(f"unknown option(s) {', '.join(unknown)} in config.meta.lake; allowed: {', '.join(LAKE_OPTIONS)}")
+    entity = _choice(where, "entity", lake.get("entity"), tuple(ENTITIES))
+    file_format = _choice(where, "format", lake.get("format"), FILE_FORMATS)
+    path = lake.get("path")
+    if not isinstance(path, str) or not path.strip() or path.startswith("/"):
+        where.fail("config.meta.lake.path must be a glob relative to the lake root, e.g. `crm2/customers*.csv`")
+    header = lake.get("header", True)
+    if not isinstance(header, bool):
+        where.fail(f"header must be true or false, not {header!r}")
+    columns = _parse_columns(where, lake.get("columns"), entity, file_format, header)
+    _check_required(where, entity, columns)
+    return LakeTableSpec(
+        system=where.system,
+        table=where.table,
+        yaml_file=where.yaml_file,
+        path=path,
+        format=file_format,
+        entity=entity,
+        columns=columns,
+        delimiter=_single_character(where, "delimiter", lake.get("delimiter", ",")),
+        quote=_single_character(where, "quote", lake.get("quote", '"')),
+        encoding=_choice(where, "encoding", str(lake.get("encoding", "utf-8")).lower(), ENCODINGS),
+        header=header,
+        date_format=_choice(where, "date_format", lake["date_format"], DATE_FORMATS) if "date_format" in lake else None,
+        decimal_separator=_choice(where, "decimal_separator", lake.get("decimal_separator", "."), DECIMAL_SEPARATORS),
+        null_values=_null_values(where, lake.get("null_values")),
+        defaults=_defaults(where, lake.get("defaults"), entity),
+        customer_system=_customer_system(where, lake.get("customer_system"), entity),
+    )
+
+
+def _choice(where: _Where, option: str, value: Any, allowed: Sequence[str], attribute: str | None = None) -> str:
+    if value not in allowed:
+        where.fail(f"{option} must be one of {', '.join(allowed)}, not {value!r}", attribute)
+    return str(value)
+
+
+def _single_character(where: _Where, option: str, value: Any) -> str:
+    if not isinstance(value, str) or len(value) != 1:
+        where.fail(f'{option} must be one character (quote it in YAML, e.g. ";"), not {value!r}')
+    return value
+
+
+def _null_values(where: _Where, value: Any) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    values = [value] if isinstance(value, str) else value
+    if not isinstance(values, list) or not all(isinstance(item, str | int) for item in values):
+        where.fail(f'null_values must be a list of texts, e.g. ["n/a", "00000000"], not {value!r}')
+    return tuple(str(item) for item in values)
+
+
+def _defaults(where: _Where, value: Any, entity: str) -> dict[str, Any]:
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        where.fail(f"defaults must map attributes to values, e.g. {{transaction_currency_code: USD}}, not {value!r}")
+    for attribute, default in value.items():
+        _check_attribute_name(where, attribute, entity)
+        if not isinstance(default, str | int | float | bool):
+            where.fail(f"a default must be a single value, not {default!r}", attribute)
+    return dict(value)
+
+
+def _customer_system(where: _Where, value: Any, entity: str) -> str | None:
+    if value is None:
+        return None
+    if entity != "sales_order":
+        where.fail("customer_system applies to sales_order tables only; remove it")
+    if not isinstance(value, str) or not value:
+        where.fail(f"customer_system must name a source system, not {value!r}")
+    return value
+
+
+def _check_attribute_name(where: _Where, attribute: Any, entity: str) -> None:
+    if attribute not in attribute_names(entity):
+        where.fail(
+            f"unknown attribute of entity {entity}; allowed: {', '.join(attribute_names(entity))}", str(attribute)
+        )
+
+
+def _parse_columns(
+    where: _Where, columns: Any, entity: str, file_format: str, header: bool
+) -> dict[str, ColumnMapping]:
+    if not isinstance(columns, dict) or not columns:
+        where.fail("config.meta.lake.columns must map attributes to the file's columns, e.g. `first_name: Vorname`")
+    parsed = {}
+    for attribute, value in columns.items():
+        _check_attribute_name(where, attribute, entity)
+        parsed[attribute] = _parse_mapping(where, attribute, value, entity, file_format, header)
+    return parsed
+
+
+def _long_form(value: Any, file_format: str) -> dict[str, Any]:
+    """The long form of a mapping: a string is a column, an int a position; in jsonl a column `$...` is a path."""
+    if isinstance(value, dict):
+        mapping = dict(value)
+    elif isinstance(value, str):
+        mapping = {"column": value}
+    elif isinstance(value, int) and not isinstance(value, bool):
+        mapping = {"position": value}
+    else:
+        return {"invalid": value}
+    column = mapping.get("column")
+    if file_format == "jsonl" and isinstance(column, str) and column.startswith("$"):
+        mapping["path"] = mapping.pop("column")
+    return mapping
+
+
+def _parse_mapping(
+    where: _Where, attribute: str, value: Any, entity: str, file_format: str, header: bool
+) -> ColumnMapping:
+    """Validate one attribute's mapping (shorthand or long form)."""
+    mapping = _long_form(value, file_format)
+    sources = [key for key in _SOURCE_KEYS if key in mapping]
+    unknown = sorted(set(mapping) - set(MAPPING_KEYS))
+    if unknown or len(sources) != 1:
+        where.fail(
+            f"map it to a column name, a 1-based position, or {{column|path|position|value: ..., format: ..., "
+            f"split: ...}} with exactly one of column, path, position and value; got {value!r}",
+            attribute,
+        )
+    result = ColumnMapping(
+        column=_text_option(where, attribute, mapping, "column"),
+        path=_json_path_option(where, attribute, mapping, file_format),
+        position=_position_option(where, attribute, mapping, file_format),
+        value=_value_option(where, attribute, mapping),
+        format=_format_option(where, attribute, mapping, entity),
+        split=_split_option(where, attribute, mapping),
+    )
+    if file_format == "csv" and not header and result.kind == "column":
+        where.fail(f"the table has header: false, so map by position, e.g. {{position: 3}}, not {value!r}", attribute)
+    return result
+
+
+def _text_option(where: _Where, attribute: str, mapping: dict[str, Any], key: str) -> str | None:
+    value = mapping.get(key)
+    if value is not None and (not isinstance(value, str) or not value.strip()):
+        where.fail(f"{key} must be a non-empty name, not {value!r}", attribute)
+    return value
+
+
+def _json_path_option(where: _Where, attribute: str, mapping: dict[str, Any], file_format: str) -> str | None:
+    path = _text_option(where, attribute, mapping, "path")
+    if path is None:
+        return None
+    if file_format != "jsonl":
+        where.fail(f"a JSON path applies to jsonl files only; map a {file_format} column by name", attribute)
+    try:
+        json_path_keys(path)
+    except ValueError as error:
+        where.fail(str(error), attribute)
+    return path
+
+
+def _position_option(where: _Where, attribute: str, mapping: dict[str, Any], file_format: str) -> int | None:
+    position = mapping.get("position")
+    if position is None:
+        return None
+    if file_format != "csv":
+        where.fail(f"positions apply to csv files only; map a {file_format} column by name", attribute)
+    if isinstance(position, bool) or not isinstance(position, int) or position < 1:
+        where.fail(f"position must be a 1-based column number, not {position!r}", attribute)
+    return position
+
+
+def _value_option(where: _Where, attribute: str, mapping: dict[str, Any]) -> str | int | float | bool | None:
+    if "value" not in mapping:
+        return None
+    value = mapping["value"]
+    if not isinstance(value, str | int | float | bool):
+        where.fail(f"value must be a single constant, e.g. {{value: erp}}, not {value!r}", attribute)
+    return value
+
+
+def _format_option(where: _Where, attribute: str, mapping: dict[str, Any], entity: str) -> str | None:
+    if "format" not in mapping:
+        return None
+    attribute_type = _attribute_of(entity, attribute)["type"]
+    if attribute_type not in ("date", "timestamp"):
+        where.fail(f"format applies to date and timestamp attributes only ({attribute} is {attribute_type})", attribute)
+    return _choice(where, "format", mapping["format"], DATE_FORMATS, attribute)
+
+
+def _split_option(where: _Where, attribute: str, mapping: dict[str, Any]) -> str | None:
+    if "split" not in mapping:
+        return None
+    if attribute != "full_name":
+        where.fail("split applies to full_name only (it derives first_name and last_name)", attribute)
+    return _choice(where, "split", mapping["split"], SPLITS, attribute)
+
+
+def _check_required(where: _Where, entity: str, columns: Mapping[str, ColumnMapping]) -> None:
+    for attribute in ENTITIES[entity]:
+        name = attribute["name"]
+        if not attribute["required"] or name in columns:
+            continue
+        alternative = REQUIRED_ALTERNATIVES.get((entity, name))
+        if alternative is None:
+            where.fail(f"required attribute is not mapped: add `{name}: <column>` under columns", name)
+        if alternative not in columns:
+            where.fail(
+                f"required attribute is not mapped: add `{name}: <column>` under columns, or map "
+                f"`{alternative}` (the amount is then quantity x {alternative})",
+                name,
+            )
+
+
+_PATH_TOKEN = re.compile(
+    r"""\.(?P<key>[^.\[\]"']+)|\."(?P<quoted>[^"]+)"|\[(?P<index>\d+)\]|\[['"](?P<bracket>[^'"\]]+)['"]\]"""
+)
+
+
+def json_path_keys(path: str) -> list[str | int]:
+    """The keys and indexes of a JSON path like `$.customer.email`, `$.lines[0].sku` or `$."e-mail"`."""
+    if not path.startswith("$") or path == "$":
+        raise ValueError(f"a JSON path starts with `$.`, e.g. `$.customer.email`; {path!r} does not")
+    keys: list[str | int] = []
+    position = 1
+    while position < len(path):
+        match = _PATH_TOKEN.match(path, position)
+        if match is None:
+            raise ValueError(f"cannot read the JSON path {path!r} at {path[position:]!r}; write e.g. `$.a.b[0]`")
+        index = match.group("index")
+        keys.append(int(index) if index is not None else next(group for group in match.groups() if group))
+        position = match.end()
+    return keys
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Generated files
+# ---------------------------------------------------------------------------------------------------------------
+
+GENERATOR = "python -m orchestration.lake_mappings"
+MACRO_FILE = Path("macros/lake/lake_mapped_tables.sql")
+_GENERATED_PREFIXES = ("-- Generated from ", "# Generated from ")
+
+
+def _header(spec: LakeTableSpec, comment: str = "--") -> str:
+    return f"{comment} Generated from {spec.yaml_file} by `{GENERATOR}`; do not edit.\n"
+
+
+def _call(macro: str, spec: LakeTableSpec) -> str:
+    return f"{{{{ {macro}('{spec.system}', '{spec.table}') }}}}\n"
+
+
+def _model_files(spec: LakeTableSpec) -> dict[str, str]:
+    """The SQL files of one mapped table: relative path -> content."""
+    folder = spec.folder
+    files = {
+        f"{folder}/base/{spec.raw_model}.sql": _header(spec)
+        + "{{ config(materialized='view') }}\n\n"
+        + _call("read_lake_source", spec),
+        f"{folder}/base/{spec.base_model}.sql": _header(spec) + _call("lake_mapped_base", spec),
+    }
+    for suffix, model in zip(ENTITY_MODELS[spec.entity], spec.stg_models, strict=True):
+        files[f"{folder}/{model}.sql"] = _header(spec) + _call(f"lake_mapped_{suffix}", spec)
+    return files
+
+
+def _doc_column(name: str, tests: list[Any] | None = None) -> dict[str, Any]:
+    column: dict[str, Any] = {"name": name, "description": f"{{{{ doc('col_{name}') }}}}"}
+    if tests:
+        column["data_tests"] = tests
+    return column
+
+
+def _reconciliation_test(spec: LakeTableSpec) -> dict[str, Any]:
+    return {
+        "reconciles_with_lake": {
+            "arguments": {
+                "source_table": spec.name,
+                "raw_model": f"ref('{spec.raw_model}')",
+                "header_lines": spec.header_lines,
+            }
+        }
+    }
+
+
+def _raw_model_doc(spec: LakeTableSpec) -> dict[str, Any]:
+    return {
+        "name": spec.raw_model,
+        "description": f"Generated from the lake mapping of {spec.name}: the lake files as read (`{spec.path}`, "
+        f"{spec.format}), one row per {'row' if spec.format == 'parquet' else 'physical line'} of each file.",
+        "columns": [_doc_column("source_file"), _doc_column("line_number"), _doc_column("raw_record")],
+    }
+
+
+def _base_model_doc(spec: LakeTableSpec) -> dict[str, Any]:
+    return {
+        "name": spec.base_model,
+        "description": f"Generated from the lake mapping of {spec.name} (entity {spec.entity}): every row parsed "
+        f"and checked; rejection_code and rejection_reason are NULL for staged rows.",
+        "columns": [
+            _doc_column("source_file"),
+            _doc_column("line_number"),
+            _doc_column("row_key", ["not_null"]),
+            _doc_column("raw_record"),
+            _doc_column("rejection_code"),
+            _doc_column("rejection_reason"),
+        ],
+    }
+
+
+def _stg_model_docs(spec: LakeTableSpec) -> list[dict[str, Any]]:
+    """The staging models' docs; the row-count reconciliation sits on the model with one row per lake row."""
+    if spec.entity == "contact":
+        contacts = {
+            "name": spec.staged_model,
+            "description": f"Generated from the lake mapping of {spec.name}: its rows as contacts in the conformed "
+            f"CDM contact shape.",
+            "data_tests": [_reconciliation_test(spec)],
+            "columns": [
+                _doc_column("contact_id", ["unique", "not_null"]),
+                _doc_column("source_system"),
+                _doc_column("source_record_id", ["not_null"]),
+                _doc_column("source_file"),
+            ],
+        }
+        return [contacts]
+    orders = {
+        "name": spec.staged_model,
+        "description": f"Generated from the lake mapping of {spec.name}: the orders (rows sharing an order number) "
+        f"in the conformed CDM sales order shape.",
+        "columns": [_doc_column("sales_order_id", ["unique", "not_null"]), _doc_column("source_system")],
+    }
+    relationship = {"relationships": {"arguments": {"to": f"ref('{spec.staged_model}')", "field": "sales_order_id"}}}
+    lines = {
+        "name": spec.lines_model,
+        "description": f"Generated from the lake mapping of {spec.name}: one order line per staged row, in the "
+        f"conformed CDM sales order line shape.",
+        "data_tests": [_reconciliation_test(spec)],
+        "columns": [
+            _doc_column("sales_order_line_id", ["unique", "not_null"]),
+            _doc_column("sales_order_id", ["not_null", relationship]),
+            _doc_column("source_system"),
+            _doc_column("source_file"),
+        ],
+    }
+    return [orders, lines]
+
+
+class _IndentedDumper(yaml.SafeDumper):
+    """Writes YAML like the hand-written files: lists indented, doc() in double quotes, long text folded."""
+
+    def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
+        super().increase_indent(flow, False)
+
+
+def _represent_text(dumper: yaml.SafeDumper, text: str) -> yaml.ScalarNode:
+    style = '"' if "{{" in text else (">" if len(text) > 80 else None)
+    return dumper.represent_scalar("tag:yaml.org,2002:str", text, style=style)
+
+
+_IndentedDumper.add_representer(str, _represent_text)
+
+
+def _models_yaml(specs: Sequence[LakeTableSpec]) -> str:
+    """The dbt model YAML documenting and testing the generated models of one system."""
+    models: list[dict[str, Any]] = []
+    for spec in specs:
+        models += [_raw_model_doc(spec), _base_model_doc(spec), *_stg_model_docs(spec)]
+    body = yaml.dump(
+        {"version": 2, "models": models}, Dumper=_IndentedDumper, sort_keys=False, width=110, allow_unicode=True
+    )
+    body = body.replace("\n  - name: ", "\n\n  - name: ").replace("models:\n\n", "\nmodels:\n", 1)
+    return _header(specs[0], "#") + body
+
+
+def _jinja_literal(value: Any) -> str:
+    """A Python value as a Jinja literal: none, true/false, numbers, single-quoted strings."""
+    if value is None:
+        return "none"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    if isinstance(value, str):
+        return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
+    raise TypeError(f"no Jinja literal for {value!r}")
+
+
+def _jinja_dict(items: Mapping[str, Any], indent: str, width: int = 116) -> list[str]:
+    """A dict literal as lines, wrapped at `width` like the hand-written lake_tables() macro, ending in a comma."""
+    pairs = [f"{_jinja_literal(key)}: {_jinja_literal(value)}" for key, value in items.items()]
+    lines, current = [], indent + "{"
+    for number, pair in enumerate(pairs):
+        piece = pair + ("}," if number == len(pairs) - 1 else ",")
+        if current.strip() not in ("{", "") and len(current) + 1 + len(piece) > width:
+            lines.append(current)
+            current = indent + " " + piece
+        else:
+            current += ("" if current.endswith("{") else " ") + piece
+    return [*lines, current]
+
+
+def mapped_table_entries(specs: Sequence[LakeTableSpec]) -> list[dict[str, Any]]:
+    """The entries of the `lake_mapped_tables()` macro, sorted by system and table."""
+    return [
+        {
+            "source_system": spec.system,
+            "table_name": spec.table,
+            "entity": spec.entity,
+            "raw_model": spec.raw_model,
+            "base_model": spec.base_model,
+            "staged_model": spec.staged_model,
+            "lines_model": spec.lines_model,
+            "header_lines": spec.header_lines,
+        }
+        for spec in sorted(specs, key=lambda spec: (spec.system, spec.table))
+    ]
+
+
+_MACRO_HEADER = """\
+{#-
+    Generated from the lake mappings (config.meta.lake.entity in models/staging/*/_*__sources.yml) by
+    `python -m orchestration.lake_mappings`; do not edit.
+
+    lake_mapped_tables():     one entry per mapped lake source table (source_system, table_name, entity,
+                              raw_model, base_model, staged_model: the contacts or sales orders model,
+                              lines_model: the sales order lines model or none, header_lines)
+    lake_entity_attributes(): the registry of entities, orchestration/lake_mappings.py ENTITIES:
+                              entity -> its attributes in order ({name, type, required})
+-#}
+"""
+
+
+def _macro_file(specs: Sequence[LakeTableSpec]) -> str:
+    """macros/lake/lake_mapped_tables.sql: the mapped tables and the entity registry as Jinja literals."""
+    entries = [line for entry in mapped_table_entries(specs) for line in _jinja_dict(entry, " " * 8)]
+    tables = "[\n" + "\n".join(entries) + "\n    ]" if entries else "[]"
+    registry = ["{"]
+    for entity, attributes in ENTITIES.items():
+        registry.append(f"        {_jinja_literal(entity)}: [")
+        registry += [line for attribute in attributes for line in _jinja_dict(attribute, " " * 12)]
+        registry.append("        ],")
+    registry.append("    }")
+    return (
+        _MACRO_HEADER
+        + "{% macro lake_mapped_tables() -%}\n"
+        + f"    {{{{ return({tables}) }}}}\n"
+        + "{%- endmacro %}\n\n\n"
+        + "{% macro lake_entity_attributes() -%}\n"
+        + f"    {{{{ return({chr(10).join(registry)}) }}}}\n"
+        + "{%- endmacro %}\n"
+    )
+
+
+def _planned(project_dir: Path, specs: Sequence[LakeTableSpec]) -> dict[Path, tuple[str, LakeTableSpec | None]]:
+    """Every generated file: absolute path -> (text, the mapped table it belongs to; None for the macro file)."""
+    files: dict[Path, tuple[str, LakeTableSpec | None]] = {}
+    by_system: dict[tuple[str, str], list[LakeTableSpec]] = {}
+    for spec in specs:
+        for relative, content in _model_files(spec).items():
+            files[project_dir / relative] = (content, spec)
+        by_system.setdefault((spec.folder, spec.system), []).append(spec)
+    for (folder, system), system_specs in by_system.items():
+        files[project_dir / folder / f"_{system}__mapped_models.yml"] = (_models_yaml(system_specs), system_specs[0])
+    files[project_dir / MACRO_FILE] = (_macro_file(specs), None)
+    return files
+
+
+def planned_files(project_dir: Path, specs: Sequence[LakeTableSpec] | None = None) -> dict[Path, str]:
+    """Every generated file with its content: absolute path -> text."""
+    project_dir = Path(project_dir)
+    specs = load_specs(project_dir) if specs is None else specs
+    return {path: content for path, (content, _) in _planned(project_dir, specs).items()}
+
+
+def is_generated(path: Path) -> bool:
+    """Whether a file was written by this generator (its first line says "Generated from")."""
+    with path.open(encoding="utf-8", errors="replace") as handle:
+        return handle.readline().startswith(_GENERATED_PREFIXES)
+
+
+def generated_files(project_dir: Path) -> list[Path]:
+    """The generated model files now under models/staging (recognised by their first line)."""
+    staging = Path(project_dir) / "models" / "staging"
+    return sorted(
+        path for path in staging.rglob("*") if path.suffix in (".sql", ".yml") and path.is_file() and is_generated(path)
+    )
+
+
+def _checked_plan(project_dir: Path) -> dict[Path, str]:
+    """The planned files, after making sure none would overwrite a hand-written file."""
+    planned = _planned(project_dir, load_specs(project_dir))
+    for path, (_, spec) in planned.items():
+        if spec is not None and path.exists() and not is_generated(path):
+            raise LakeMappingError(
+                f"{path.relative_to(project_dir).as_posix()} exists and was not generated, but the mapping of "
+                f"{spec.name} ({spec.yaml_file}) generates it: delete it (the mapping replaces it), or remove "
+                f"`entity` from config.meta.lake of {spec.name} (unmap the table)"
+            )
+    return {path: content for path, (content, _) in planned.items()}
+
+
+def _read(path: Path) -> str | None:
+    return path.read_text(encoding="utf-8") if path.exists() else None
+
+
+def stale_files(project_dir: Path) -> list[Path]:
+    """Generated files that are missing or out of date, and generated files no mapping produces any more."""
+    project_dir = Path(project_dir)
+    planned = _checked_plan(project_dir)
+    differing = [path for path, content in planned.items() if _read(path) != content]
+    orphaned = [path for path in generated_files(project_dir) if path not in planned]
+    return sorted(differing + orphaned)
+
+
+def generate(project_dir: Path) -> list[Path]:
+    """Write the generated files whose content changed and remove the unmapped ones; returns the paths touched.
+
+    Files whose content is current are not rewritten, so their modification times (and dbt's parse) stay put.
+    Raises LakeMappingError on a bad mapping or when a target is a hand-written file.
+    """
+    project_dir = Path(project_dir)
+    planned = _checked_plan(project_dir)
+    changed = []
+    for path, content in planned.items():
+        if _read(path) != content:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(content, encoding="utf-8")
+            changed.append(path)
+    for path in generated_files(project_dir):
+        if path not in planned:
+            path.unlink()
+            changed.append(path)
+            if path.parent.name == "base" and not any(path.parent.iterdir()):
+                path.parent.rmdir()
+    return changed
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Checking a lake against the mappings
+# ---------------------------------------------------------------------------------------------------------------
+
+ERROR, WARNING, INFO = "ERROR", "WARNING", "INFO"
+_SEVERITY_ORDER = {ERROR: 0, WARNING: 1, INFO: 2}
+JSON_SAMPLE_LINES = 100
+_CHUNK = 1 << 20
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One line of the lake report."""
+
+    severity: str  # ERROR | WARNING | INFO
+    message: str
+
+    def render(self) -> str:
+        return f"{self.severity}: {self.message}"
+
+
+@dataclass
+class TableCheck:
+    """What the lake holds for one mapped table: the files its glob matches and their rows."""
+
+    spec: LakeTableSpec
+    files: list[str] = field(default_factory=list)
+    rows: int = 0
+
+    def render(self) -> str:
+        files = f"{len(self.files):,} file" + ("" if len(self.files) == 1 else "s")
+        rows = f"{self.rows:,} row" + ("" if self.rows == 1 else "s")
+        return f"{self.spec.name} -> {' + '.join(self.spec.stg_models)}: {files}, {rows}"
+
+
+@dataclass
+class LakeReport:
+    """The lake check of the mapped tables; non-empty `errors` means the build would quarantine whole files."""
+
+    lake_root: Path
+    tables: list[TableCheck] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+
+    def _of(self, severity: str) -> list[Finding]:
+        return [finding for finding in self.findings if finding.severity == severity]
+
+    @property
+    def errors(self) -> list[Finding]:
+        return self._of(ERROR)
+
+    @property
+    def warnings(self) -> list[Finding]:
+        return self._of(WARNING)
+
+    @property
+    def infos(self) -> list[Finding]:
+        return self._of(INFO)
+
+    def render(self) -> str:
+        """Readable text: one line per table, one per finding (errors first), and a total."""
+        if not self.tables:
+            return f"lake check of {self.lake_root}: no mapped lake sources"
+        lines = [f"lake check of {self.lake_root}:"]
+        lines += [f"  {table.render()}" for table in self.tables]
+        findings = sorted(self.findings, key=lambda finding: _SEVERITY_ORDER[finding.severity])
+        lines += [finding.render() for finding in findings]
+        lines.append(f"{len(self.errors)} error(s), {len(self.warnings)} warning(s)")
+        return "\n".join(lines)
+
+
+def normalize_column_name(name: str) -> str:
+    """A header name as compared with the mapping: lower case, without blanks, double quotes or a UTF-8 BOM.
+
+    The same key as the macro `lake_header_key` in macros/lake/lake_mapped.sql, so this check and the build
+    agree on which columns a file has.
+    """
+    for character in (" ", "\t", '"', "\ufeff"):
+        name = name.replace(character, "")
+    return name.lower()
+
+
+def _open_binary(path: Path) -> io.BufferedIOBase:
+    return gzip.GzipFile(path, "rb") if path.name.endswith(".gz") else path.open("rb")
+
+
+def _python_encoding(encoding: str) -> str:
+    return "utf-8-sig" if encoding == "utf-8" else encoding
+
+
+def count_lines(path: Path, encoding: str = "utf-8") -> int:
+    """Physical lines of a text file (gzip or not): newlines, plus a last line without one."""
+    with _open_binary(path) as handle:
+        if encoding == "utf-16":  # a newline is two bytes there; decode instead of counting bytes
+            text = io.TextIOWrapper(handle, encoding="utf-16", errors="replace", newline="")
+            count, last = 0, ""
+            while chunk := text.read(_CHUNK):
+                count, last = count + chunk.count("\n"), chunk[-1]
+            return count + (1 if last not in ("", "\n") else 0)
+        count, last_byte = 0, b""
+        while block := handle.read(_CHUNK):
+            count, last_byte = count + block.count(b"\n"), block[-1:]
+        return count + (1 if last_byte not in (b"", b"\n") else 0)
+
+
+def _first_lines(path: Path, encoding: str, limit: int) -> list[str]:
+    with _open_binary(path) as handle:
+        text = io.TextIOWrapper(handle, encoding=_python_encoding(encoding), errors="replace", newline="")
+        lines = []
+        for line in text:
+            lines.append(line.rstrip("\r\n"))
+            if len(lines) >= limit:
+                break
+        return lines
+
+
+class _FileColumns(Protocol):
+    def has(self, mapping: ColumnMapping) -> bool: ...
+
+    def unmapped(self, mappings: Iterable[ColumnMapping]) -> list[str]: ...
+
+
+class _NamedColumns:
+    """Columns by name (a CSV header, a Parquet schema), matched case-insensitively; positions by index."""
+
+    def __init__(self, names: Sequence[str]) -> None:
+        self.names = list(names)
+        self.normalized = [normalize_column_name(name) for name in names]
+
+    def has(self, mapping: ColumnMapping) -> bool:
+        if mapping.position is not None:
+            return mapping.position <= len(self.names)
+        return normalize_column_name(str(mapping.column)) in self.normalized
+
+    def unmapped(self, mappings: Iterable[ColumnMapping]) -> list[str]:
+        mappings = list(mappings)
+        used = {normalize_column_name(str(m.column)) for m in mappings if m.column is not None}
+        positions = {m.position for m in mappings if m.position is not None}
+        return [
+            name.strip()
+            for number, (name, key) in enumerate(zip(self.names, self.normalized, strict=True), start=1)
+            if key not in used and number not in positions
+        ]
+
+
+class _PositionalColumns:
+    """The fields of a CSV file without a header, by 1-based position."""
+
+    def __init__(self, count: int) -> None:
+        self.count = count
+
+    def has(self, mapping: ColumnMapping) -> bool:
+        return mapping.position is not None and mapping.position <= self.count
+
+    def unmapped(self, mappings: Iterable[ColumnMapping]) -> list[str]:
+        positions = {m.position for m in mappings}
+        return [f"position {number}" for number in range(1, self.count + 1) if number not in positions]
+
+
+class _JsonColumns:
+    """The keys and paths found in the first lines of a JSON lines file."""
+
+    def __init__(self, records: Sequence[dict[str, Any]]) -> None:
+        self.records = records
+
+    def has(self, mapping: ColumnMapping) -> bool:
+        keys: list[str | int] = json_path_keys(mapping.path) if mapping.path else [str(mapping.column)]
+        return any(_has_path(record, keys) for record in self.records)
+
+    def unmapped(self, mappings: Iterable[ColumnMapping]) -> list[str]:
+        used = set()
+        for mapping in mappings:
+            used.add(json_path_keys(mapping.path)[0] if mapping.path else mapping.column)
+        seen = dict.fromkeys(key for record in self.records for key in record)
+        return [key for key in seen if key not in used]
+
+
+def _has_path(value: Any, keys: Sequence[str | int]) -> bool:
+    for key in keys:
+        found = key < len(value) if isinstance(value, list) and isinstance(key, int) else None
+        if isinstance(value, dict) and isinstance(key, str):
+            found = key in value
+        if not found:
+            return False
+        value = value[key]
+    return True
+
+
+def _csv_columns(spec: LakeTableSpec, path: Path) -> _FileColumns:
+    lines = _first_lines(path, spec.encoding, 1)
+    fields = next(csv.reader(lines[:1], delimiter=spec.delimiter, quotechar=spec.quote), [])
+    return _NamedColumns(fields) if spec.header else _PositionalColumns(len(fields))
+
+
+def _json_columns(spec: LakeTableSpec, path: Path) -> _JsonColumns:
+    records = []
+    for line in _first_lines(path, spec.encoding, JSON_SAMPLE_LINES):
+        try:
+            record = json.loads(line)
+        except ValueError:
+            continue
+        if isinstance(record, dict):
+            records.append(record)
+    return _JsonColumns(records)
+
+
+def _parquet_columns(path: Path) -> _NamedColumns:
+    import pyarrow.parquet as pq
+
+    return _NamedColumns(pq.read_schema(path).names)
+
+
+def _parquet_rows(path: Path) -> int:
+    import pyarrow.parquet as pq
+
+    return int(pq.read_metadata(path).num_rows)
+
+
+def _is_required_in_file(entity: str, attribute: str, present: set[str]) -> bool:
+    """Whether a file missing this attribute's column quarantines its rows (the alternatives count as met)."""
+    if _attribute_of(entity, attribute)["required"]:
+        alternative = REQUIRED_ALTERNATIVES.get((entity, attribute))
+        return alternative is None or alternative not in present
+    return any(
+        alternative == attribute and required not in present
+        for (required_entity, required), alternative in REQUIRED_ALTERNATIVES.items()
+        if required_entity == entity
+    )
+
+
+def _column_findings(spec: LakeTableSpec, file: str, columns: _FileColumns) -> list[Finding]:
+    """Missing mapped columns (required: ERROR, optional: WARNING) and unmapped columns (INFO) of one file."""
+    mapped = {attribute: mapping for attribute, mapping in spec.columns.items() if mapping.kind != "value"}
+    present = {attribute for attribute, mapping in mapped.items() if columns.has(mapping)}
+    findings = []
+    for attribute, mapping in mapped.items():
+        if attribute in present:
+            continue
+        entry = f"{spec.name}.{attribute}"
+        if _is_required_in_file(spec.entity, attribute, present):
+            message = (
+                f"{file}: required column {mapping.describe()} is missing (mapping {entry}); every row of this file "
+                f"would be quarantined as missing_column: add the column to the file or fix the mapping in "
+                f"{spec.yaml_file}"
+            )
+            findings.append(Finding(ERROR, message))
+        else:
+            message = f"{file}: column {mapping.describe()} is missing (mapping {entry}); {attribute} will be NULL"
+            findings.append(Finding(WARNING, message))
+    extra = columns.unmapped(mapped.values())
+    if extra:
+        shown = ", ".join(extra[:12]) + (f", ... ({len(extra)} in all)" if len(extra) > 12 else "")
+        findings.append(Finding(INFO, f"{file}: columns not mapped, kept in extra_attributes: {shown}"))
+    return findings
+
+
+def _file_columns(spec: LakeTableSpec, path: Path) -> _FileColumns:
+    if spec.format == "csv":
+        return _csv_columns(spec, path)
+    if spec.format == "jsonl":
+        return _json_columns(spec, path)
+    return _parquet_columns(path)
+
+
+def _check_file(spec: LakeTableSpec, path: Path, file: str) -> tuple[int, list[Finding]]:
+    """(rows, findings) of one lake file of a mapped table."""
+    if spec.format == "parquet":
+        rows = _parquet_rows(path)
+    else:
+        lines = count_lines(path, spec.encoding)
+        if lines == 0:
+            return 0, [Finding(WARNING, f"{file}: empty file, no rows to stage")]
+        rows = lines - spec.header_lines
+    columns = _file_columns(spec, path)
+    if isinstance(columns, _JsonColumns) and not columns.records:
+        message = f"{file}: no JSON object in its first {JSON_SAMPLE_LINES} lines; its columns cannot be checked"
+        return rows, [Finding(WARNING, message)]
+    return rows, _column_findings(spec, file, columns)
+
+
+def _matched_files(lake_root: Path, pattern: str) -> list[Path]:
+    if not lake_root.is_dir():
+        return []
+    return sorted(path for path in lake_root.glob(pattern) if path.is_file())
+
+
+def _check_table(spec: LakeTableSpec, lake_root: Path) -> tuple[TableCheck, list[Finding]]:
+    table = TableCheck(spec)
+    findings: list[Finding] = []
+    for path in _matched_files(lake_root, spec.path):
+        file = path.relative_to(lake_root).as_posix()
+        table.files.append(file)
+        try:
+            rows, file_findings = _check_file(spec, path, file)
+        except (OSError, EOFError, ValueError) as error:  # gzip.BadGzipFile is an OSError, ArrowInvalid a ValueError
+            findings.append(Finding(ERROR, f"{file}: cannot be read as {spec.format} ({error}); fix or remove it"))
+            continue
+        table.rows += rows
+        findings += file_findings
+    if not table.files:
+        message = f"{spec.name}: no files match {spec.path} under the lake root; {spec.staged_model} will be empty"
+        findings.append(Finding(WARNING, message))
+    return table, findings
+
+
+def _top_folder(pattern: str) -> str | None:
+    first = pattern.split("/", 1)[0]
+    return None if "/" not in pattern or any(char in first for char in "*?[") else first
+
+
+def _unstaged_files(project_dir: Path, specs: Sequence[LakeTableSpec], lake_root: Path) -> list[Finding]:
+    """Files in the top folders of the mapped systems that no declared lake glob matches."""
+    declared = {lake["path"] for _, _, _, lake in _lake_tables(project_dir) if isinstance(lake.get("path"), str)}
+    matched = {path for pattern in declared for path in _matched_files(lake_root, pattern)}
+    folders = sorted({folder for spec in specs if (folder := _top_folder(spec.path))})
+    findings = []
+    for folder in folders:
+        root = lake_root / folder
+        if not root.is_dir():
+            continue
+        for path in sorted(root.rglob("*")):
+            relative = path.relative_to(lake_root)
+            if path.is_file() and path not in matched and not any(part.startswith(".") for part in relative.parts):
+                message = (
+                    f"{relative.as_posix()}: not staged: no lake source's path glob matches it; declare it in a "
+                    f"sources YAML (or widen a glob), or move it out of {folder}/"
+                )
+                findings.append(Finding(WARNING, message))
+    return findings
+
+
+def check_lake(project_dir: Path, lake_root: Path) -> LakeReport:
+    """Check the lake files of every mapped table against its mapping, reading only headers and samples.
+
+    Per table: the files its glob matches and their rows; per file: mapped columns that are missing (required:
+    ERROR, optional: WARNING) and columns no attribute maps (INFO). Also files in a mapped system's folder that
+    no lake glob matches (WARNING). Raises LakeMappingError on a bad mapping.
+    """
+    project_dir, lake_root = Path(project_dir), Path(lake_root)
+    specs = load_specs(project_dir)
+    report = LakeReport(lake_root)
+    if specs and not lake_root.is_dir():
+        report.findings.append(Finding(WARNING, f"the lake root {lake_root} does not exist; set C360_LAKE"))
+    for spec in specs:
+        table, findings = _check_table(spec, lake_root)
+        report.tables.append(table)
+        report.findings += findings
+    report.findings += _unstaged_files(project_dir, specs, lake_root)
+    return report
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Command line
+# ---------------------------------------------------------------------------------------------------------------
+
+
+def _relative(path: Path, root: Path) -> str:
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def _parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m orchestration.lake_mappings",
+        description="Mapped lake sources: generate their dbt models, check they are current, check a lake.",
+    )
+    parser.add_argument(
+        "command",
+        nargs="?",
+        default="generate",
+        choices=["generate", "check", "check-lake"],
+        help="generate (default): write the generated files that changed; check: exit 1 if any is stale or "
+        "missing; check-lake: check the lake files against the mappings, exit 1 on errors",
+    )
+    parser.add_argument(
+        "--project-dir", type=Path, default=DBT_PROJECT_DIR, help="the dbt project (default: %(default)s)"
+    )
+    parser.add_argument("--lake", type=Path, default=None, help="lake root for check-lake (default: C360_LAKE)")
+    return parser.parse_args(argv)
+
+
+def _run_generate(project_dir: Path) -> int:
+    changed = generate(project_dir)
+    for path in changed:
+        print(f"{'wrote' if path.exists() else 'removed'} {_relative(path, project_dir)}")
+    if not changed:
+        print("lake mappings: generated files are current")
+    return 0
+
+
+def _run_check(project_dir: Path) -> int:
+    stale = stale_files(project_dir)
+    for path in stale:
+        print(f"stale or missing generated file: {_relative(path, project_dir)}")
+    if stale:
+        print(f"run `{GENERATOR} generate` (make sources) and commit the result", file=sys.stderr)
+        return 1
+    print("lake mappings: generated files are current")
+    return 0
+
+
+def _run_check_lake(project_dir: Path, lake: Path | None) -> int:
+    report = check_lake(project_dir, lake if lake is not None else load_settings().lake)
+    print(report.render())
+    return 1 if report.errors else 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """`python -m orchestration.lake_mappings [generate|check|check-lake] [--project-dir DIR] [--lake DIR]`."""
+    args = _parse_args(argv)
+    project_dir = Path(args.project_dir).resolve()
+    try:
+        if args.command == "check":
+            return _run_check(project_dir)
+        if args.command == "check-lake":
+            return _run_check_lake(project_dir, args.lake)
+        return _run_generate(project_dir)
+    except LakeMappingError as error:
+        print(f"lake mappings: {error}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
