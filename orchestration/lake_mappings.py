@@ -48,7 +48,7 @@ def _attribute(name: str, type_: str, required: bool = False) -> Attribute:
     return {"name": name, "type": type_, "required": required}
 
 
-ATTRIBUTE_TYPES = ("text", "email", "phone", "country", "date", "timestamp", "boolean", "decimal", "currency")
+ATTRIBUTE_TYPES = ("text", "email", "phone", "country", "date", "year", "timestamp", "boolean", "decimal", "currency")
 
 # The single source of truth for the entity kinds a lake table can be mapped to (order = column order).
 ENTITIES: dict[str, list[Attribute]] = {
@@ -68,6 +68,7 @@ ENTITIES: dict[str, list[Attribute]] = {
         _attribute("address_1_postal_code", "text"),
         _attribute("address_1_country", "country"),
         _attribute("birth_date", "date"),
+        _attribute("birth_year", "year"),  # when the source has a year only (birth_date gives it otherwise)
         _attribute("do_not_bulk_email", "boolean"),
         _attribute("linked_source_system", "text"),
         _attribute("linked_source_record_id", "text"),
@@ -134,7 +135,7 @@ LAKE_OPTIONS = (
     "columns",
     "row_key",
 )
-MAPPING_KEYS = ("column", "path", "position", "value", "format", "split")
+MAPPING_KEYS = ("column", "path", "position", "value", "format", "split", "invert")
 _SOURCE_KEYS = ("column", "path", "position", "value")
 
 
@@ -166,6 +167,7 @@ class ColumnMapping:
     value: str | int | float | bool | None = None
     format: str | None = None
     split: str | None = None
+    invert: bool = False
 
     @property
     def kind(self) -> str:
@@ -434,6 +436,7 @@ def _parse_mapping(
         value=_value_option(where, attribute, mapping),
         format=_format_option(where, attribute, mapping, entity),
         split=_split_option(where, attribute, mapping),
+        invert=_invert_option(where, attribute, mapping, entity),
     )
     if file_format == "csv" and not header and result.kind == "column":
         where.fail(f"the table has header: false, so map by position, e.g. {{position: 3}}, not {value!r}", attribute)
@@ -495,6 +498,14 @@ def _split_option(where: _Where, attribute: str, mapping: dict[str, Any]) -> str
     if attribute != "full_name":
         where.fail("split applies to full_name only (it derives first_name and last_name)", attribute)
     return _choice(where, "split", mapping["split"], SPLITS, attribute)
+
+
+def _invert_option(where: _Where, attribute: str, mapping: dict[str, Any], entity: str) -> bool:
+    if "invert" not in mapping:
+        return False
+    if _attribute_of(entity, attribute)["type"] != "boolean" or not isinstance(mapping["invert"], bool):
+        where.fail("invert: true applies to yes/no attributes only (an opt-in column read as an opt-out)", attribute)
+    return mapping["invert"]
 
 
 def _check_required(where: _Where, entity: str, columns: Mapping[str, ColumnMapping]) -> None:
@@ -565,11 +576,48 @@ def _model_files(spec: LakeTableSpec) -> dict[str, str]:
     return files
 
 
+# The conformed columns of the generated staging models, in order: a doc block `col_<name>` (dbt_project/models/
+# staging/_staging__docs.md), or the text given here.
+CONTACT_COLUMNS = (
+    "contact_id", "source_system", "source_record_id", "first_name", "last_name", "full_name", "nick_name",
+    "email_address_1", "telephone_1", "mobile_phone", "address_1_line_1", "address_1_city", "address_1_postal_code",
+    "address_1_country", "birth_date", "birth_year", "do_not_bulk_email", "linked_source_system",
+    "linked_source_record_id", "created_at", "modified_at", "source_file", "address_1_line_2",
+    "address_1_state_or_province", "extra_attributes",
+)  # fmt: skip
+ORDER_COLUMNS = (
+    "sales_order_id", "source_system", "source_record_id", "order_number", "channel", "customer_source_system",
+    "customer_source_record_id", "customer_contact_id", "store_id", "offer_id", "order_status", "ordered_at",
+    "order_date", "transaction_currency_code", "shipping_amount", "shipping_amount_eur", "total_amount",
+    "total_amount_eur", "line_count", "source_file",
+)  # fmt: skip
+LINE_COLUMNS = (
+    "sales_order_line_id", "sales_order_id", "source_system", "source_record_id", "line_number", "product_id",
+    "quantity", "price_per_unit", "discount_amount", "extended_amount", "transaction_currency_code",
+    "extended_amount_eur", "ordered_at", "order_date", "source_file",
+)  # fmt: skip
+_COLUMN_TEXT = {
+    "store_id": "Store of the order (mapped store_id); NULL when not mapped.",
+    "offer_id": "Redeemed marketing offer (mapped offer_id); NULL when not mapped.",
+    "shipping_amount_eur": "{{ doc('col_eur_amount') }}",
+    "extended_amount_eur": "{{ doc('col_eur_amount') }}",
+    "line_number": "Position of the line in its order (1 = the order's first row in file order).",
+    "quantity": "Units (mapped quantity, default 1).",
+    "price_per_unit": "Price per unit in the transaction currency (mapped, or the line amount / quantity).",
+    "discount_amount": "Discount on the line in the transaction currency (0 when not mapped).",
+}
+
+
 def _doc_column(name: str, tests: list[Any] | None = None) -> dict[str, Any]:
-    column: dict[str, Any] = {"name": name, "description": f"{{{{ doc('col_{name}') }}}}"}
+    description = _COLUMN_TEXT.get(name, f"{{{{ doc('col_{name}') }}}}")
+    column: dict[str, Any] = {"name": name, "description": description}
     if tests:
         column["data_tests"] = tests
     return column
+
+
+def _doc_columns(names: Sequence[str], tests: Mapping[str, list[Any]]) -> list[dict[str, Any]]:
+    return [_doc_column(name, tests.get(name)) for name in names]
 
 
 def _reconciliation_test(spec: LakeTableSpec) -> dict[str, Any]:
@@ -617,19 +665,17 @@ def _stg_model_docs(spec: LakeTableSpec) -> list[dict[str, Any]]:
             "description": f"Generated from the lake mapping of {spec.name}: its rows as contacts in the conformed "
             f"CDM contact shape.",
             "data_tests": [_reconciliation_test(spec)],
-            "columns": [
-                _doc_column("contact_id", ["unique", "not_null"]),
-                _doc_column("source_system"),
-                _doc_column("source_record_id", ["not_null"]),
-                _doc_column("source_file"),
-            ],
+            "columns": _doc_columns(
+                CONTACT_COLUMNS,
+                {"contact_id": ["unique", "not_null"], "source_record_id": ["not_null"], "source_file": ["not_null"]},
+            ),
         }
         return [contacts]
     orders = {
         "name": spec.staged_model,
         "description": f"Generated from the lake mapping of {spec.name}: the orders (rows sharing an order number) "
         f"in the conformed CDM sales order shape.",
-        "columns": [_doc_column("sales_order_id", ["unique", "not_null"]), _doc_column("source_system")],
+        "columns": _doc_columns(ORDER_COLUMNS, {"sales_order_id": ["unique", "not_null"], "ordered_at": ["not_null"]}),
     }
     relationship = {"relationships": {"arguments": {"to": f"ref('{spec.staged_model}')", "field": "sales_order_id"}}}
     lines = {
@@ -637,12 +683,15 @@ def _stg_model_docs(spec: LakeTableSpec) -> list[dict[str, Any]]:
         "description": f"Generated from the lake mapping of {spec.name}: one order line per staged row, in the "
         f"conformed CDM sales order line shape.",
         "data_tests": [_reconciliation_test(spec)],
-        "columns": [
-            _doc_column("sales_order_line_id", ["unique", "not_null"]),
-            _doc_column("sales_order_id", ["not_null", relationship]),
-            _doc_column("source_system"),
-            _doc_column("source_file"),
-        ],
+        "columns": _doc_columns(
+            LINE_COLUMNS,
+            {
+                "sales_order_line_id": ["unique", "not_null"],
+                "sales_order_id": ["not_null", relationship],
+                "product_id": ["not_null"],
+                "extended_amount": ["not_null"],
+            },
+        ),
     }
     return [orders, lines]
 
@@ -879,6 +928,8 @@ class LakeReport:
     lake_root: Path
     tables: list[TableCheck] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
+    # lake tables with hand-written staging models: (source.table, path glob, files matched)
+    other_tables: list[tuple[str, str, int]] = field(default_factory=list)
 
     def _of(self, severity: str) -> list[Finding]:
         return [finding for finding in self.findings if finding.severity == severity]
@@ -897,10 +948,14 @@ class LakeReport:
 
     def render(self) -> str:
         """Readable text: one line per table, one per finding (errors first), and a total."""
-        if not self.tables:
-            return f"lake check of {self.lake_root}: no mapped lake sources"
+        if not self.tables and not self.other_tables:
+            return f"lake check of {self.lake_root}: no lake sources declared"
         lines = [f"lake check of {self.lake_root}:"]
         lines += [f"  {table.render()}" for table in self.tables]
+        lines += [
+            f"  {name} (hand-written staging): {files:,} file{'' if files == 1 else 's'} match {path}"
+            for name, path, files in self.other_tables
+        ]
         findings = sorted(self.findings, key=lambda finding: _SEVERITY_ORDER[finding.severity])
         lines += [finding.render() for finding in findings]
         lines.append(f"{len(self.errors)} error(s), {len(self.warnings)} warning(s)")
@@ -1146,11 +1201,11 @@ def _top_folder(pattern: str) -> str | None:
     return None if "/" not in pattern or any(char in first for char in "*?[") else first
 
 
-def _unstaged_files(project_dir: Path, specs: Sequence[LakeTableSpec], lake_root: Path) -> list[Finding]:
-    """Files in the top folders of the mapped systems that no declared lake glob matches."""
+def _unstaged_files(project_dir: Path, lake_root: Path) -> list[Finding]:
+    """Files in the top folders of the declared systems that no declared lake glob matches."""
     declared = {lake["path"] for _, _, _, lake in _lake_tables(project_dir) if isinstance(lake.get("path"), str)}
     matched = {path for pattern in declared for path in _matched_files(lake_root, pattern)}
-    folders = sorted({folder for spec in specs if (folder := _top_folder(spec.path))})
+    folders = sorted({folder for pattern in declared if (folder := _top_folder(pattern))})
     findings = []
     for folder in folders:
         root = lake_root / folder
@@ -1171,8 +1226,9 @@ def check_lake(project_dir: Path, lake_root: Path) -> LakeReport:
     """Check the lake files of every mapped table against its mapping, reading only headers and samples.
 
     Per table: the files its glob matches and their rows; per file: mapped columns that are missing (required:
-    ERROR, optional: WARNING) and columns no attribute maps (INFO). Also files in a mapped system's folder that
-    no lake glob matches (WARNING). Raises LakeMappingError on a bad mapping.
+    ERROR, optional: WARNING) and columns no attribute maps (INFO). Lake tables with hand-written staging: the
+    files their glob matches (none: WARNING). Also files in a declared system's folder that no lake glob matches
+    (WARNING). Raises LakeMappingError on a bad mapping.
     """
     project_dir, lake_root = Path(project_dir), Path(lake_root)
     specs = load_specs(project_dir)
@@ -1183,7 +1239,16 @@ def check_lake(project_dir: Path, lake_root: Path) -> LakeReport:
         table, findings = _check_table(spec, lake_root)
         report.tables.append(table)
         report.findings += findings
-    report.findings += _unstaged_files(project_dir, specs, lake_root)
+    mapped = {spec.name for spec in specs}
+    for _, system, table_name, lake in _lake_tables(project_dir):
+        name, pattern = f"{system}.{table_name}", lake.get("path")
+        if name in mapped or not isinstance(pattern, str):
+            continue
+        files = len(_matched_files(lake_root, pattern))
+        report.other_tables.append((name, pattern, files))
+        if not files:
+            report.findings.append(Finding(WARNING, f"{name}: no files match {pattern}; it will be staged empty"))
+    report.findings += _unstaged_files(project_dir, lake_root)
     return report
 
 

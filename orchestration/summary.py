@@ -90,6 +90,19 @@ def summarize_warehouse(warehouse: Path) -> RunSummary:
                 summary.lake_sources.append((source, files, rows_in, staged, quarantined))
                 if warning:
                     summary.warnings.append(str(warning))
+        if _relation_exists(con, "staging", "lake_file_issues"):
+            # one line per file whose rows all failed or that lacks mapped columns
+            rows = con.execute("select issue_message from staging.lake_file_issues order by 1").fetchall()
+            summary.warnings += [str(message) for (message,) in rows]
+        if _relation_exists(con, "staging", "attribute_issues"):
+            issues = con.execute(
+                "select source_table, attribute_name, issue_code, count(*) from staging.attribute_issues "
+                "group by all order by 1, 2, 3"
+            ).fetchall()
+            summary.warnings += [
+                f"{table}: {count} {attribute} value(s) staged as NULL ({code}; see staging.attribute_issues)"
+                for table, attribute, code, count in issues
+            ]
         if _relation_exists(con, "marts", "customer_identity_map"):
             _summarize_identity(con, summary)
         _summarize_scores(con, summary)

@@ -37,8 +37,9 @@ def _dbt_executable() -> str:
     return str(beside_python) if beside_python.exists() else (shutil.which("dbt") or "dbt")
 
 
-def run_dbt(lake: Path, home: Path, *args: str) -> Build:
-    """Run dbt for real in dbt_project/, with its own home, target and log folders."""
+def run_dbt(lake: Path, home: Path, *args: str, project_dir: Path | None = None) -> Build:
+    """Run dbt for real in dbt_project/ (or `project_dir`, e.g. a copy), with its own home, target and log folders."""
+    project_dir = DBT_PROJECT_DIR if project_dir is None else Path(project_dir)
     home.mkdir(parents=True, exist_ok=True)
     env = {
         **os.environ,
@@ -50,12 +51,12 @@ def run_dbt(lake: Path, home: Path, *args: str) -> Build:
     }
     command = [
         _dbt_executable(), *args,
-        "--profiles-dir", str(DBT_PROJECT_DIR),
-        "--project-dir", str(DBT_PROJECT_DIR),
+        "--profiles-dir", str(project_dir),
+        "--project-dir", str(project_dir),
         "--target-path", str(home / "target"),
         "--log-path", str(home / "logs"),
     ]  # fmt: skip
-    done = subprocess.run(command, cwd=DBT_PROJECT_DIR, env=env, capture_output=True, text=True, timeout=900)
+    done = subprocess.run(command, cwd=project_dir, env=env, capture_output=True, text=True, timeout=900)
     return Build(done.returncode, done.stdout + done.stderr, home / "warehouse.duckdb")
 
 
@@ -63,8 +64,8 @@ def assert_green(build: Build) -> None:
     assert build.returncode == 0, build.output[-6000:]
 
 
-def run_green(lake: Path, home: Path, *args: str) -> Build:
+def run_green(lake: Path, home: Path, *args: str, project_dir: Path | None = None) -> Build:
     """run_dbt, failing the test with dbt's output unless dbt succeeded."""
-    build = run_dbt(lake, home, *args)
+    build = run_dbt(lake, home, *args, project_dir=project_dir)
     assert_green(build)
     return build

@@ -560,8 +560,17 @@ def test_an_unreadable_file_is_an_error(tmp_path: Path) -> None:
     assert error.message.startswith("webshop2/customers.csv.gz: cannot be read as csv")
 
 
-def test_a_project_without_mapped_tables_reports_nothing(tmp_path: Path) -> None:
-    write_sources(tmp_path, "crm", {"contacts": {"path": "crm/contacts.csv", "format": "csv"}})
-    report = lm.check_lake(tmp_path, tmp_path / "no_lake")
-    assert (report.tables, report.findings) == ([], [])
-    assert report.render().endswith("no mapped lake sources")
+def test_hand_written_lake_tables_are_counted_and_missing_files_warned(tmp_path: Path) -> None:
+    write_sources(
+        tmp_path, "crm", {"contacts": {"path": "crm/contacts.csv", "format": "csv"}, "notes": {"path": "crm/n.csv"}}
+    )
+    lake = tmp_path / "lake"
+    (lake / "crm").mkdir(parents=True)
+    (lake / "crm" / "contacts.csv").write_text("id\n1\n", encoding="utf-8")
+    report = lm.check_lake(tmp_path, lake)
+    assert report.tables == []
+    assert report.other_tables == [("crm.contacts", "crm/contacts.csv", 1), ("crm.notes", "crm/n.csv", 0)]
+    assert [finding.message for finding in report.warnings] == [
+        "crm.notes: no files match crm/n.csv; it will be staged empty"
+    ]
+    assert "crm.contacts (hand-written staging): 1 file match crm/contacts.csv" in report.render()

@@ -95,9 +95,19 @@
     {{- return(mapping.get('path') or mapping.get('column') or ('column ' ~ mapping.get('position'))) -}}
 {%- endmacro %}
 
+{#- Comma-separated SQL string literals of some values, quotes doubled. -#}
+{% macro lake_sql_strings(values) -%}
+    {%- set literals = [] -%}
+    {%- for value in values -%}
+        {%- do literals.append("'" ~ value | string | replace("'", "''") ~ "'") -%}
+    {%- endfor -%}
+    {{- return(literals | join(', ')) -}}
+{%- endmacro %}
+
 {#- A header name as compared: lower case, without blanks, quotes or a byte-order mark. -#}
 {% macro lake_header_key(name) -%}
-    {{- return(name | string | lower | replace(' ', '') | replace('\t', '') | replace('"', '') | replace('\ufeff', '')) -}}
+    {%- set key = name | string | lower | replace(' ', '') | replace('\t', '') -%}
+    {{- return(key | replace('"', '') | replace('\ufeff', '')) -}}
 {%- endmacro %}
 
 
@@ -112,7 +122,34 @@
     {%- set key = 'source_record_id' if mapping.entity == 'contact' else 'order_number' -%}
     {%- set key_attribute = (mapping.attributes | selectattr('name', 'equalto', 'source_record_id') | first) -%}
     {%- set key_label = lake_mapped_column_label(key_attribute) if key_attribute.mapping else none -%}
--- Every row of lake source {{ mapping.name }} ({{ mapping.path }}), read through its mapping; entity {{ mapping.entity }}.
+    {%- set key_value = lake_mapped_value(key_attribute) -%}
+    {%- if key_attribute.mapping -%}
+        {%- set key_occurrence_column = key_occurrence(key_value) -%}
+        {%- set duplicate_message = 'duplicate_record: ' ~ key_label | replace("'", "''")
+            ~ ' already seen in an earlier row' -%}
+        {%- set duplicate_check -%}
+            case
+                when {{ key_value }} is not null and key_occurrence > 1
+                    then '{{ duplicate_message }}'
+            end
+        {%- endset -%}
+    {%- else -%}
+        {%- set key_occurrence_column = '1' -%}
+        {%- set duplicate_check = 'cast(null as ' ~ dbt.type_string() ~ ')' -%}
+    {%- endif -%}
+    {%- set typed_columns = [] -%}
+    {%- set issue_columns = [] -%}
+    {%- for attribute in mapping.attributes -%}
+        {%- set value = lake_mapped_value(attribute) -%}
+        {%- set typed = lake_mapped_typed(mapping, attribute, value) -%}
+        {%- set issue = lake_mapped_issue(mapping, attribute, value, attribute.name ~ '__typed') -%}
+        {%- do typed_columns.append(typed ~ ' as ' ~ attribute.name ~ '__typed') -%}
+        {%- do issue_columns.append(issue ~ ' as ' ~ attribute.name ~ '__issue') -%}
+    {%- endfor -%}
+    {%- do typed_columns.append(key_occurrence_column ~ ' as key_occurrence') -%}
+    {%- do issue_columns.append(duplicate_check ~ ' as check_duplicate') -%}
+    {%- set source_label = mapping.name ~ ' (' ~ mapping.path ~ ')' -%}
+    -- Every row of lake source {{ source_label }}, read through its mapping; entity {{ mapping.entity }}.
 with
 
 raw_rows as (
@@ -126,33 +163,14 @@ fields as (
 typed as (
     select
         fields.*,
-        {% for attribute in mapping.attributes %}
-            {%- set value = lake_mapped_value(attribute) %}
-            {{ lake_mapped_typed(mapping, attribute, value) }} as {{ attribute.name }}__typed,
-        {% endfor %}
-        {% if key_attribute.mapping %}
-            {{ key_occurrence(lake_mapped_value(key_attribute)) }} as key_occurrence
-        {% else %}
-            1 as key_occurrence
-        {% endif %}
+        {{ typed_columns | join(',\n        ') }}
     from fields
 ),
 
 checked as (
     select
         typed.*,
-        {% for attribute in mapping.attributes %}
-            {%- set value = lake_mapped_value(attribute) %}
-            {{ lake_mapped_issue(mapping, attribute, value, attribute.name ~ '__typed') }} as {{ attribute.name }}__issue,
-        {% endfor %}
-        {% if key_attribute.mapping %}
-            case
-                when {{ lake_mapped_value(key_attribute) }} is not null and key_occurrence > 1
-                    then 'duplicate_record: {{ key_label | replace("'", "''") }} already seen in an earlier row'
-            end as check_duplicate
-        {% else %}
-            cast(null as {{ dbt.type_string() }}) as check_duplicate
-        {% endif %}
+        {{ issue_columns | join(',\n        ') }}
     from typed
 ),
 
@@ -167,21 +185,20 @@ final as (
     select
         source_file,
         line_number,
-        {{ row_key(lake_mapped_value(key_attribute)) }} as row_key,
+        {{ row_key(key_value) }} as row_key,
         raw_record,
         {{ rejection_columns(['check_required', 'check_duplicate']) }},
         missing_columns,
         extra_attributes,
-        {% for attribute in mapping.attributes %}
-            {%- set value = lake_mapped_value(attribute) %}
-            {%- if attribute.required %}
-            {{ attribute.name }}__typed as {{ attribute.name }},
-            {%- else %}
-            case when {{ attribute.name }}__issue is null then {{ attribute.name }}__typed end as {{ attribute.name }},
-            {%- endif %}
-            {{ value }} as {{ attribute.name }}__value,
-            {{ attribute.name }}__issue{{ ',' if not loop.last }}
-        {% endfor %}
+    {%- for attribute in mapping.attributes %}
+        {%- if attribute.required %}
+        {{ attribute.name }}__typed as {{ attribute.name }},
+        {%- else %}
+        case when {{ attribute.name }}__issue is null then {{ attribute.name }}__typed end as {{ attribute.name }},
+        {%- endif %}
+        {{ lake_mapped_value(attribute) }} as {{ attribute.name }}__value,
+        {{ attribute.name }}__issue{{ ',' if not loop.last }}
+    {%- endfor %}
     from required_checked
 )
 
@@ -207,15 +224,14 @@ select * from final
         {%- endif -%}
     {%- endfor -%}
     case
-        {% for attribute in required %}
-            {%- set label = lake_mapped_column_label(attribute) if attribute.mapping else attribute.name %}
-            when {{ lake_mapped_value(attribute) }} is null
-                then '{{ ('missing_key' if attribute.name == 'source_record_id' else 'missing_value') ~ ': ' ~ label ~ ' is empty' | replace("'", "''") }}'
-            when {{ attribute.name }}__issue is not null
-                then {{ attribute.name }}__issue
-        {% endfor %}
+    {%- for attribute in required %}
+        {%- set label = lake_mapped_column_label(attribute) if attribute.mapping else attribute.name %}
+        {%- set code = 'missing_key' if attribute.name == 'source_record_id' else 'missing_value' %}
+        when {{ lake_mapped_value(attribute) }} is null
+            then '{{ (code ~ ': ' ~ label ~ ' is empty') | replace("'", "''") }}'
+        when {{ attribute.name }}__issue is not null
+            then {{ attribute.name }}__issue
+    {%- endfor %}
         when false then null
     end
 {%- endmacro %}
-
-

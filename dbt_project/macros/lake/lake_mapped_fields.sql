@@ -22,7 +22,7 @@
 {% macro lake_mapped_clean(mapping, expression) -%}
     {%- if mapping.null_values -%}
         case
-            when trim({{ expression }}) in ('{{ mapping.null_values | join("', '") | replace("'", "''") }}') then null
+            when trim({{ expression }}) in ({{ lake_sql_strings(mapping.null_values) }}) then null
             else {{ clean_text(expression) }}
         end
     {%- else -%}
@@ -30,97 +30,139 @@
     {%- endif -%}
 {%- endmacro %}
 
-{#- CSV: fields found by header name in each file (or by position without header). -#}
+{#-
+    CSV: fields found by header name in each file (or by position without header). The header of each file
+    is split once: per file, the position of every mapped column, the mapped columns missing (all, and
+    the required ones as a rejection reason) and the positions of the unmapped columns; each row then
+    only indexes its fields.
+-#}
 {% macro lake_mapped_csv_fields(mapping, relation) -%}
     {%- set read = lake_mapped_from_file(mapping) -%}
+    {%- set csv_values = csv_fields('raw_record', mapping.delimiter, mapping.quote) -%}
     {%- set mapped_keys = [] -%}
+    {%- set columns = [] -%}
+    {%- set positions = [] -%}
     {%- for attribute in read -%}
         {%- if mapping.header -%}
-            {%- do mapped_keys.append(lake_header_key(attribute.mapping.column)) -%}
+            {%- set key = lake_sql_strings([lake_header_key(attribute.mapping.column)]) -%}
+            {%- do mapped_keys.append(key) -%}
+            {%- do positions.append(
+                lake_list_position('header_keys', key) ~ ' as ' ~ attribute.name ~ '__position'
+            ) -%}
+            {%- set position = 'csv_rows.' ~ attribute.name ~ '__position' -%}
+        {%- else -%}
+            {%- set position = attribute.mapping.position -%}
         {%- endif -%}
+        {%- set value = lake_mapped_clean(mapping, lake_list_element('csv_rows.csv_values', position)) -%}
+        {%- do columns.append(value ~ ' as ' ~ attribute.name ~ '__value') -%}
     {%- endfor -%}
+    {%- if mapping.header -%}
+        {%- do columns.append('csv_rows.missing_columns') -%}
+        {%- set extra = lake_fields_json('csv_rows.header_names', 'csv_rows.csv_values', 'csv_rows.extra_positions') -%}
+        {%- do columns.append(
+            'case when ' ~ csv_field_count('csv_rows.extra_positions') ~ ' > 0 then ' ~ extra
+            ~ ' end as extra_attributes'
+        ) -%}
+        {%- do positions.append(lake_mapped_missing_columns(mapping, read, 'header_keys') ~ ' as missing_columns') -%}
+        {%- do positions.append(
+            lake_mapped_missing_required(mapping, read, 'header_keys', 'source_file') ~ ' as missing_required'
+        ) -%}
+        {%- do positions.append(lake_unmapped_positions('header_keys', mapped_keys) ~ ' as extra_positions') -%}
+        {%- set header_checks = [
+            "when csv_rows.header_keys is null then 'missing_header: the file has no header line'",
+            'when csv_rows.missing_required is not null then csv_rows.missing_required',
+            'when ' ~ csv_field_count('csv_rows.csv_values') ~ ' <> ' ~ csv_field_count('csv_rows.header_keys')
+            ~ " then 'wrong_field_count: the line does not have as many fields as the header'",
+        ] -%}
+        {%- set data_lines = 'line_number > 1' -%}
+    {%- else -%}
+        {%- do columns.append('cast(null as ' ~ dbt.type_string() ~ ') as missing_columns') -%}
+        {%- do columns.append('cast(null as ' ~ dbt.type_string() ~ ') as extra_attributes') -%}
+        {%- set header_checks = [] -%}
+        {%- set data_lines = 'line_number >= 1' -%}
+    {%- endif -%}
     select
         csv_rows.source_file,
         csv_rows.line_number,
         csv_rows.raw_record,
-        {% for attribute in read %}
-            {%- if mapping.header %}
-                {%- set position = lake_list_position('csv_rows.header_keys', "'" ~ lake_header_key(attribute.mapping.column) ~ "'") %}
-            {%- else %}
-                {%- set position = attribute.mapping.position %}
-            {%- endif %}
-            {{ lake_mapped_clean(mapping, lake_list_element('csv_rows.csv_values', position)) }}
-                as {{ attribute.name }}__value,
-        {% endfor %}
-        {% if mapping.header %}
-            {{ lake_mapped_missing_columns(mapping, read, 'csv_rows.header_keys') }} as missing_columns,
-            {{ lake_unmapped_fields_json('csv_rows.header_names', 'csv_rows.header_keys', 'csv_rows.csv_values', mapped_keys) }}
-                as extra_attributes,
-        {% else %}
-            cast(null as {{ dbt.type_string() }}) as missing_columns,
-            cast(null as {{ dbt.type_string() }}) as extra_attributes,
-        {% endif %}
+        {{ columns | join(',\n        ') }},
         case
             when {{ clean_text('csv_rows.raw_record') }} is null then 'blank_line: the line is empty'
-            {% if mapping.header %}
-                when csv_rows.header_keys is null then 'missing_header: the file has no header line'
-                {% for attribute in read if attribute.required %}
-                    when {{ lake_list_position('csv_rows.header_keys', "'" ~ lake_header_key(attribute.mapping.column) ~ "'") }} is null
-                        then {{ dbt.concat([
-                            "'missing_column: '", 'csv_rows.source_file',
-                            "' has no column " ~ attribute.mapping.column | replace("'", "''") ~ " (mapping "
-                            ~ mapping.name ~ "." ~ attribute.name ~ ")'",
-                        ]) }}
-                {% endfor %}
-                when {{ csv_field_count('csv_rows.csv_values') }} <> {{ csv_field_count('csv_rows.header_keys') }}
-                    then 'wrong_field_count: the line does not have as many fields as the header'
-            {% endif %}
+            {{ header_checks | join('\n            ') }}
         end as structure_rejection
     from (
         select
             csv_lines.*,
-            file_headers.header_names,
-            file_headers.header_keys
+            file_headers.*
         from (
             select
                 source_file,
                 line_number,
                 raw_record,
-                {{ csv_fields('raw_record', mapping.delimiter, mapping.quote) }} as csv_values
+                {{ csv_values }} as csv_values
             from {{ relation }}
+            where {{ data_lines }}
         ) as csv_lines
         left join (
             select
-                source_file,
-                {{ lake_trimmed_list(csv_fields('raw_record', mapping.delimiter, mapping.quote)) }} as header_names,
-                {{ lake_header_keys(csv_fields('raw_record', mapping.delimiter, mapping.quote)) }} as header_keys
-            from {{ relation }}
-            where line_number = 1 and {{ clean_text('raw_record') }} is not null
+                {{ (['source_file as header_file', 'header_names', 'header_keys'] + positions) | join(',\n                ') }}
+            from (
+                select
+                    source_file,
+                    {{ lake_trimmed_list(csv_values) }} as header_names,
+                    {{ lake_header_keys(csv_values) }} as header_keys
+                from {{ relation }}
+                where line_number = 1 and {{ clean_text('raw_record') }} is not null
+            ) as header_lines
         ) as file_headers
-            on csv_lines.source_file = file_headers.source_file
-        {% if mapping.header %}
-            where csv_lines.line_number > 1
-        {% endif %}
+            on csv_lines.source_file = file_headers.header_file
     ) as csv_rows
+{%- endmacro %}
+
+{#- Text naming the first required mapped column a file's header lacks, as a rejection reason (or NULL). -#}
+{% macro lake_mapped_missing_required(mapping, read, header_keys, source_file) -%}
+    {%- set checks = [] -%}
+    {%- for attribute in read if attribute.required -%}
+        {%- set key = lake_sql_strings([lake_header_key(attribute.mapping.column)]) -%}
+        {%- do checks.append(
+            'when ' ~ lake_list_position(header_keys, key) ~ ' is null then '
+            ~ lake_mapped_missing_column(mapping, attribute, source_file)
+        ) -%}
+    {%- endfor -%}
+    {%- if checks -%}
+        case {{ checks | join(' ') }} end
+    {%- else -%}
+        cast(null as {{ dbt.type_string() }})
+    {%- endif -%}
+{%- endmacro %}
+
+{#- The rejection reason (an SQL expression) of a row whose file lacks a required mapped column. -#}
+{% macro lake_mapped_missing_column(mapping, attribute, source_file) -%}
+    {{ dbt.concat([
+        "'missing_column: '", source_file,
+        "' has no column " ~ attribute.mapping.column | replace("'", "''") ~ " (mapping "
+        ~ mapping.name ~ "." ~ attribute.name ~ ")'",
+    ]) }}
 {%- endmacro %}
 
 {#- JSON lines: fields by JSON path; unmapped top-level keys are the extra attributes. -#}
 {% macro lake_mapped_json_fields(mapping, relation) -%}
     {%- set read = lake_mapped_from_file(mapping) -%}
     {%- set mapped_top_keys = [] -%}
+    {%- set columns = [] -%}
     {%- for attribute in read -%}
-        {%- do mapped_top_keys.append(attribute.mapping.path[2:].split('.')[0].split('[')[0] | replace('"', '')) -%}
+        {%- set top_key = attribute.mapping.path[2:].split('.')[0].split('[')[0] | replace('"', '') -%}
+        {%- do mapped_top_keys.append(top_key) -%}
+        {%- set value = lake_mapped_clean(mapping, json_text('json_rows.json_record', attribute.mapping.path)) -%}
+        {%- do columns.append(value ~ ' as ' ~ attribute.name ~ '__value') -%}
     {%- endfor -%}
+    {%- do columns.append('cast(null as ' ~ dbt.type_string() ~ ') as missing_columns') -%}
+    {%- do columns.append(lake_json_without_keys('json_rows.json_record', mapped_top_keys) ~ ' as extra_attributes') -%}
     select
         json_rows.source_file,
         json_rows.line_number,
         json_rows.raw_record,
-        {% for attribute in read %}
-            {{ lake_mapped_clean(mapping, json_text('json_rows.json_record', attribute.mapping.path)) }}
-                as {{ attribute.name }}__value,
-        {% endfor %}
-        cast(null as {{ dbt.type_string() }}) as missing_columns,
-        {{ lake_json_without_keys('json_rows.json_record', mapped_top_keys) }} as extra_attributes,
+        {{ columns | join(',\n        ') }},
         json_rows.structure_rejection
     from ({{ parse_json_lines(relation) }}) as json_rows
 {%- endmacro %}
@@ -135,40 +177,43 @@
     {%- endfor -%}
     {%- set missing = [] -%}
     {%- set mapped_keys = [] -%}
+    {%- set columns = [] -%}
+    {%- for attribute in read -%}
+        {%- set key = lake_header_key(attribute.mapping.column) -%}
+        {%- do mapped_keys.append(key) -%}
+        {%- if file_columns is none or key in by_key -%}
+            {%- set column = 'parquet_rows.' ~ adapter.quote(by_key.get(key, attribute.mapping.column)) -%}
+            {%- set value = lake_mapped_clean(mapping, dbt.cast(column, dbt.type_string())) -%}
+        {%- else -%}
+            {%- do missing.append(attribute) -%}
+            {%- set value = 'cast(null as ' ~ dbt.type_string() ~ ')' -%}
+        {%- endif -%}
+        {%- do columns.append(value ~ ' as ' ~ attribute.name ~ '__value') -%}
+    {%- endfor -%}
+    {%- if missing -%}
+        {%- set missing_names = missing | map(attribute='mapping') | map(attribute='column') | join(', ') -%}
+        {%- do columns.append("'" ~ missing_names | replace("'", "''") ~ "' as missing_columns") -%}
+    {%- else -%}
+        {%- do columns.append('cast(null as ' ~ dbt.type_string() ~ ') as missing_columns') -%}
+    {%- endif -%}
+    {%- set extra_columns = [] -%}
+    {%- for name in (file_columns or []) if lake_header_key(name) not in mapped_keys -%}
+        {%- do extra_columns.append(name) -%}
+    {%- endfor -%}
+    {%- do columns.append(lake_columns_json('parquet_rows', extra_columns) ~ ' as extra_attributes') -%}
+    {%- set missing_checks = [] -%}
+    {%- for attribute in missing if attribute.required -%}
+        {%- do missing_checks.append(
+            'when true then ' ~ lake_mapped_missing_column(mapping, attribute, 'parquet_rows.source_file')
+        ) -%}
+    {%- endfor -%}
     select
         parquet_rows.source_file,
         parquet_rows.line_number,
         parquet_rows.raw_record,
-        {% for attribute in read %}
-            {%- set key = lake_header_key(attribute.mapping.column) %}
-            {%- do mapped_keys.append(key) %}
-            {%- if file_columns is none or key in by_key %}
-                {{ lake_mapped_clean(mapping, dbt.cast(
-                    'parquet_rows.' ~ adapter.quote(by_key.get(key, attribute.mapping.column)), dbt.type_string()
-                )) }} as {{ attribute.name }}__value,
-            {%- else %}
-                {%- do missing.append(attribute) %}
-                cast(null as {{ dbt.type_string() }}) as {{ attribute.name }}__value,
-            {%- endif %}
-        {% endfor %}
-        {% if missing %}
-            '{{ missing | map(attribute='mapping') | map(attribute='column') | join(', ') | replace("'", "''") }}'
-        {% else %}
-            cast(null as {{ dbt.type_string() }})
-        {% endif %} as missing_columns,
-        {%- set extra_columns = [] %}
-        {%- for name in (file_columns or []) if lake_header_key(name) not in mapped_keys %}
-            {%- do extra_columns.append(name) %}
-        {%- endfor %}
-        {{ lake_columns_json('parquet_rows', extra_columns) }} as extra_attributes,
+        {{ columns | join(',\n        ') }},
         case
-            {% for attribute in missing if attribute.required %}
-                when true then {{ dbt.concat([
-                    "'missing_column: '", 'parquet_rows.source_file',
-                    "' has no column " ~ attribute.mapping.column | replace("'", "''") ~ " (mapping "
-                    ~ mapping.name ~ "." ~ attribute.name ~ ")'",
-                ]) }}
-            {% endfor %}
+            {{ missing_checks | join('\n            ') }}
             when false then null
         end as structure_rejection
     from {{ relation }} as parquet_rows
@@ -176,15 +221,19 @@
 
 {#- Text listing the mapped columns a file's header lacks (NULL when it has them all). -#}
 {% macro lake_mapped_missing_columns(mapping, read, header_keys) -%}
+    {%- set checks = [] -%}
+    {%- for attribute in read -%}
+        {%- set key = lake_sql_strings([lake_header_key(attribute.mapping.column)]) -%}
+        {%- set position = lake_list_position(header_keys, key) -%}
+        {%- set column = attribute.mapping.column | replace("'", "''") -%}
+        {%- do checks.append('case when ' ~ position ~ " is null then '" ~ column ~ "' end") -%}
+    {%- endfor -%}
+    {%- if not read -%}
+        {%- do checks.append('cast(null as ' ~ dbt.type_string() ~ ')') -%}
+    {%- endif -%}
     nullif(concat_ws(
         ', ',
-        {% for attribute in read %}
-            case
-                when {{ lake_list_position(header_keys, "'" ~ lake_header_key(attribute.mapping.column) ~ "'") }} is null
-                    then '{{ attribute.mapping.column | replace("'", "''") }}'
-            end{{ ',' if not loop.last }}
-        {% endfor %}
-        {% if not read %}cast(null as {{ dbt.type_string() }}){% endif %}
+        {{ checks | join(',\n        ') }}
     ), '')
 {%- endmacro %}
 
@@ -245,30 +294,6 @@
     )
 {%- endmacro %}
 
-{#- JSON text of {header name: value} for the fields whose header key is not mapped; NULL when none. -#}
-{% macro lake_unmapped_fields_json(names, keys, values, mapped_keys) -%}
-    {{ return(adapter.dispatch('lake_unmapped_fields_json', 'c360')(names, keys, values, mapped_keys)) }}
-{%- endmacro %}
-
-{% macro default__lake_unmapped_fields_json(names, keys, values, mapped_keys) -%}
-    to_json(map_from_arrays(
-        filter({{ names }}, (header_name, position) -> not array_contains(
-            array('{{ mapped_keys | join("', '") }}'), element_at({{ keys }}, position + 1)
-        )),
-        filter({{ values }}, (field_value, position) -> not array_contains(
-            array('{{ mapped_keys | join("', '") }}'), element_at({{ keys }}, position + 1)
-        ))
-    ))
-{%- endmacro %}
-
-{% macro duckdb__lake_unmapped_fields_json(names, keys, values, mapped_keys) -%}
-    nullif(cast(to_json(map_from_entries(list_filter(
-        list_zip({{ names }}, {{ keys }}, {{ values }}),
-        lambda header_field: header_field[3] is not null
-            and not list_contains([{% for key in mapped_keys %}'{{ key | replace("'", "''") }}'{{ ', ' if not loop.last }}{% endfor %}]::varchar[], header_field[2])
-    ).list_transform(lambda header_field: {'key': header_field[1], 'value': header_field[3]}))) as varchar), '{}')
-{%- endmacro %}
-
 {#- JSON text of an object without some top-level keys; NULL when nothing is left. -#}
 {% macro lake_json_without_keys(json_record, keys) -%}
     {{ return(adapter.dispatch('lake_json_without_keys', 'c360')(json_record, keys)) }}
@@ -297,11 +322,19 @@
 {%- endmacro %}
 
 {% macro default__lake_columns_json(alias, columns) -%}
-    to_json(named_struct({% for column in columns %}'{{ column }}', {{ alias }}.`{{ column }}`{{ ', ' if not loop.last }}{% endfor %}))
+    {%- set fields = [] -%}
+    {%- for column in columns -%}
+        {%- do fields.append("'" ~ column ~ "', " ~ alias ~ ".`" ~ column ~ "`") -%}
+    {%- endfor -%}
+    to_json(named_struct({{ fields | join(', ') }}))
 {%- endmacro %}
 
 {% macro duckdb__lake_columns_json(alias, columns) -%}
-    cast(to_json(struct_pack({% for column in columns %}{{ adapter.quote(column) }} := {{ alias }}.{{ adapter.quote(column) }}{{ ', ' if not loop.last }}{% endfor %})) as varchar)
+    {%- set fields = [] -%}
+    {%- for column in columns -%}
+        {%- do fields.append(adapter.quote(column) ~ ' := ' ~ alias ~ '.' ~ adapter.quote(column)) -%}
+    {%- endfor -%}
+    cast(to_json(struct_pack({{ fields | join(', ') }})) as varchar)
 {%- endmacro %}
 
 {#- The columns of the Parquet files of a glob (union by name); none when the adapter cannot tell. -#}
@@ -324,3 +357,50 @@
 {%- endmacro %}
 
 
+{#- The 1-based positions of a header's keys that no mapped key takes (the extra attributes' columns). -#}
+{% macro lake_unmapped_positions(keys, mapped_keys) -%}
+    {{ return(adapter.dispatch('lake_unmapped_positions', 'c360')(keys, mapped_keys)) }}
+{%- endmacro %}
+
+{% macro default__lake_unmapped_positions(keys, mapped_keys) -%}
+    filter(
+        sequence(1, size({{ keys }})),
+        header_position -> not array_contains(
+            array({{ mapped_keys | join(', ') }}), element_at({{ keys }}, header_position)
+        )
+    )
+{%- endmacro %}
+
+{% macro duckdb__lake_unmapped_positions(keys, mapped_keys) -%}
+    list_filter(
+        range(1, len({{ keys }}) + 1),
+        lambda header_position: not list_contains(
+            [{{ mapped_keys | join(', ') }}]::varchar [], {{ keys }}[header_position]
+        )
+    )
+{%- endmacro %}
+
+{#- JSON text of {name: value} for the fields at some positions whose value is not empty; NULL when none. -#}
+{% macro lake_fields_json(names, values, positions) -%}
+    {{ return(adapter.dispatch('lake_fields_json', 'c360')(names, values, positions)) }}
+{%- endmacro %}
+
+{% macro default__lake_fields_json(names, values, positions) -%}
+    to_json(map_from_arrays(
+        transform({{ positions }}, field_position -> element_at({{ names }}, field_position)),
+        transform({{ positions }}, field_position -> nullif(trim(element_at({{ values }}, field_position)), ''))
+    ))
+{%- endmacro %}
+
+{% macro duckdb__lake_fields_json(names, values, positions) -%}
+    nullif(cast(to_json(map_from_entries(list_filter(
+        list_transform(
+            {{ positions }},
+            lambda field_position: {
+                'key': {{ names }}[field_position],
+                'value': nullif(trim({{ values }}[field_position]), '')
+            }
+        ),
+        lambda header_field: header_field.value is not null
+    ))) as varchar), '{}')
+{%- endmacro %}

@@ -7,7 +7,8 @@
 {% macro lake_mapped_or_default(mapping, name, default_sql, data_type) -%}
     {%- set attribute = mapping.attributes | selectattr('name', 'equalto', name) | first -%}
     {%- set configured = mapping.defaults.get(name) -%}
-    {%- set fallback = ("'" ~ configured | string | replace("'", "''") ~ "'") if configured is not none else default_sql -%}
+    {%- set quoted = "'" ~ configured | string | replace("'", "''") ~ "'" -%}
+    {%- set fallback = quoted if configured is not none else default_sql -%}
     {%- if attribute.mapping is not none and fallback is not none -%}
         coalesce({{ name }}, {{ fallback }})
     {%- elif attribute.mapping is not none -%}
@@ -27,7 +28,7 @@
     {%- set mapping = lake_mapping(source_name, table_name) -%}
     {%- set full_name_attribute = mapping.attributes | selectattr('name', 'equalto', 'full_name') | first -%}
     {%- set split = (full_name_attribute.mapping or {}).get('split') -%}
--- Contacts of lake source {{ mapping.name }} in the conformed CDM contact shape (generated from its mapping).
+    -- Contacts of lake source {{ mapping.name }} in the conformed CDM contact shape (generated from its mapping).
 with
 
 contacts as (
@@ -72,7 +73,7 @@ final as (
         address_1_postal_code,
         address_1_country,
         birth_date,
-        cast(extract(year from birth_date) as integer) as birth_year,
+        coalesce(cast(extract(year from birth_date) as integer), birth_year) as birth_year,
         do_not_bulk_email,
         case when linked_source_record_id is not null then linked_source_system end as linked_source_system,
         linked_source_record_id,
@@ -90,14 +91,15 @@ select * from final
 
 {#- "First Middle Last": part='first' -> "First Middle", part='last' -> "Last" (split at the last blank). -#}
 {% macro lake_split_first_last(expression, part) -%}
-    {%- set last_blank = dbt.length(expression) ~ ' - ' ~ dbt.position("' '", 'reverse(' ~ expression ~ ')') ~ ' + 1' -%}
+    {%- set blank_from_end = dbt.position("' '", 'reverse(' ~ expression ~ ')') -%}
+    {%- set last_blank = dbt.length(expression) ~ ' - ' ~ blank_from_end ~ ' + 1' -%}
     case
         when {{ dbt.position("' '", expression) }} = 0 then {{ 'null' if part == 'first' else expression }}
-        {% if part == 'first' %}
-            else nullif(trim(substring({{ expression }}, 1, {{ last_blank }})), '')
-        {% else %}
-            else nullif(trim(substring({{ expression }}, {{ last_blank }} + 1)), '')
-        {% endif %}
+    {%- if part == 'first' %}
+        else nullif(trim(substring({{ expression }}, 1, {{ last_blank }})), '')
+    {%- else %}
+        else nullif(trim(substring({{ expression }}, {{ last_blank }} + 1)), '')
+    {%- endif %}
     end
 {%- endmacro %}
 
@@ -113,10 +115,16 @@ select * from final
         {{ return('select 1 as parse_placeholder') }}
     {% endif -%}
     {%- set mapping = lake_mapping(source_name, table_name) -%}
-    {%- set has_order_number = (mapping.attributes | selectattr('name', 'equalto', 'order_number') | first).mapping is not none -%}
-    {%- set has_line_key = (mapping.attributes | selectattr('name', 'equalto', 'source_record_id') | first).mapping is not none -%}
+    {%- set order_number_attribute = mapping.attributes | selectattr('name', 'equalto', 'order_number') | first -%}
+    {%- set line_key_attribute = mapping.attributes | selectattr('name', 'equalto', 'source_record_id') | first -%}
+    {%- set has_order_number = order_number_attribute.mapping is not none -%}
+    {%- set has_line_key = line_key_attribute.mapping is not none -%}
     {%- set line_id = "source_file || ':' || cast(line_number as " ~ dbt.type_string() ~ ")" -%}
--- Order lines of lake source {{ mapping.name }} in the conformed CDM shape (generated from its mapping).
+    {%- set default_currency = "'" ~ var('c360_default_currency', 'EUR') ~ "'" -%}
+    {%- set line_position = dbt.cast('keyed.line_position', dbt.type_string()) -%}
+    {%- set line_position_key = dbt.concat(['keyed.order_key', "'-'", line_position]) -%}
+    {%- set line_key = 'keyed.source_record_id' if has_line_key else line_position_key -%}
+    -- Order lines of lake source {{ mapping.name }} in the conformed CDM shape (generated from its mapping).
 with
 
 order_rows as (
@@ -131,16 +139,12 @@ fx_rates as (
 keyed as (
     select
         order_rows.*,
-        {% if has_order_number %}
-            order_number as order_key,
-        {% else %}
-            {{ dbt.concat(['source_file', "':'", dbt.cast('line_number', dbt.type_string())]) }} as order_key,
-        {% endif %}
+        {{ lake_mapped_order_key(mapping) }} as order_key,
         row_number() over (
             partition by {{ 'order_number' if has_order_number else 'source_file, line_number' }}
             order by source_file, line_number
         ) as line_position,
-        {{ lake_mapped_or_default(mapping, 'transaction_currency_code', "'" ~ var('c360_default_currency', 'EUR') ~ "'", dbt.type_string()) }}
+        {{ lake_mapped_or_default(mapping, 'transaction_currency_code', default_currency, dbt.type_string()) }}
             as currency_code,
         {{ lake_mapped_or_default(mapping, 'quantity', '1', 'decimal(18, 3)') }} as line_quantity
     from order_rows
@@ -150,11 +154,7 @@ amounts as (
     select
         keyed.*,
         {{ dbt.concat(["'" ~ source_name ~ ":'", 'keyed.order_key']) }} as sales_order_id,
-        {% if has_line_key %}
-            keyed.source_record_id as line_key,
-        {% else %}
-            {{ dbt.concat(['keyed.order_key', "'-'", dbt.cast('keyed.line_position', dbt.type_string())]) }} as line_key,
-        {% endif %}
+        {{ line_key }} as line_key,
         cast(coalesce(
             keyed.extended_amount, round(keyed.line_quantity * keyed.price_per_unit, 2)
         ) as decimal(18, 2)) as line_amount,
@@ -196,7 +196,8 @@ select * from final
         {{ return('select 1 as parse_placeholder') }}
     {% endif -%}
     {%- set mapping = lake_mapping(source_name, table_name) -%}
--- Orders of lake source {{ mapping.name }} in the conformed CDM shape (generated from its mapping).
+    {%- set customer_system = "'" ~ mapping.customer_system ~ "'" -%}
+    -- Orders of lake source {{ mapping.name }} in the conformed CDM shape (generated from its mapping).
 with
 
 order_rows as (
@@ -233,7 +234,7 @@ headers as (
         {{ lake_mapped_or_default(mapping, 'order_number', none, dbt.type_string()) }} as order_number,
         {{ lake_mapped_or_default(mapping, 'customer_source_record_id', none, dbt.type_string()) }}
             as customer_source_record_id,
-        {{ lake_mapped_or_default(mapping, 'customer_source_system', "'" ~ mapping.customer_system ~ "'", dbt.type_string()) }}
+        {{ lake_mapped_or_default(mapping, 'customer_source_system', customer_system, dbt.type_string()) }}
             as customer_source_system,
         {{ lake_mapped_or_default(mapping, 'channel', "'" ~ source_name ~ "'", dbt.type_string()) }} as channel,
         {{ lake_mapped_or_default(mapping, 'store_id', none, dbt.type_string()) }} as store_id,

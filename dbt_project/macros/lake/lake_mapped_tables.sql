@@ -13,6 +13,18 @@
         {'source_system': 'crm', 'table_name': 'contacts', 'entity': 'contact', 'raw_model': 'raw_crm__contacts',
          'base_model': 'base_crm__contacts', 'staged_model': 'stg_crm__contacts', 'lines_model': none,
          'header_lines': 1},
+        {'source_system': 'erp', 'table_name': 'customers', 'entity': 'contact', 'raw_model': 'raw_erp__customers',
+         'base_model': 'base_erp__customers', 'staged_model': 'stg_erp__contacts', 'lines_model': none,
+         'header_lines': 1},
+        {'source_system': 'game', 'table_name': 'players', 'entity': 'contact', 'raw_model': 'raw_game__players',
+         'base_model': 'base_game__players', 'staged_model': 'stg_game__contacts', 'lines_model': none,
+         'header_lines': 1},
+        {'source_system': 'pos', 'table_name': 'loyalty_members', 'entity': 'contact',
+         'raw_model': 'raw_pos__loyalty_members', 'base_model': 'base_pos__loyalty_members',
+         'staged_model': 'stg_pos__contacts', 'lines_model': none, 'header_lines': 1},
+        {'source_system': 'shop', 'table_name': 'accounts', 'entity': 'contact', 'raw_model': 'raw_shop__accounts',
+         'base_model': 'base_shop__accounts', 'staged_model': 'stg_shop__contacts', 'lines_model': none,
+         'header_lines': 0},
     ]) }}
 {%- endmacro %}
 
@@ -35,6 +47,7 @@
             {'name': 'address_1_postal_code', 'type': 'text', 'required': false},
             {'name': 'address_1_country', 'type': 'country', 'required': false},
             {'name': 'birth_date', 'type': 'date', 'required': false},
+            {'name': 'birth_year', 'type': 'year', 'required': false},
             {'name': 'do_not_bulk_email', 'type': 'boolean', 'required': false},
             {'name': 'linked_source_system', 'type': 'text', 'required': false},
             {'name': 'linked_source_record_id', 'type': 'text', 'required': false},

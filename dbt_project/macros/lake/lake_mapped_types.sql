@@ -28,9 +28,14 @@
     {%- elif kind == 'timestamp' -%}
         {{ lake_parse_timestamp(value, lake_mapped_format(mapping, attribute)) }}
     {%- elif kind == 'decimal' -%}
-        {{ parse_decimal(value, 'decimal(18, 2)' if attribute.name != 'quantity' else 'decimal(18, 3)', decimal_separator=mapping.decimal_separator) }}
+        {%- set data_type = 'decimal(18, 2)' if attribute.name != 'quantity' else 'decimal(18, 3)' -%}
+        {{ parse_decimal(value, data_type, decimal_separator=mapping.decimal_separator) }}
+    {%- elif kind == 'year' -%}
+        case when {{ regex_full_match(value, '[0-9]{4}') }} then cast({{ value }} as integer) end
+    {%- elif kind == 'boolean' and (attribute.mapping or {}).get('invert') -%}
+        not ({{ lake_mapped_flag(value) }})
     {%- elif kind == 'boolean' -%}
-        {{ parse_boolean('lower(' ~ value ~ ')', ['1', 'true', 'yes', 'y', 't', 'x'], ['0', 'false', 'no', 'n', 'f']) }}
+        {{ lake_mapped_flag(value) }}
     {%- elif kind == 'country' -%}
         case when {{ regex_full_match('upper(' ~ value ~ ')', '[A-Z]{2}') }} then upper({{ value }}) end
     {%- elif kind == 'currency' -%}
@@ -48,12 +53,18 @@
     {%- endif -%}
 {%- endmacro %}
 
+{#- A yes/no text as a boolean (NULL when it is neither). -#}
+{% macro lake_mapped_flag(value) -%}
+    {{ parse_boolean('lower(' ~ value ~ ')', ['1', 'true', 'yes', 'y', 't', 'x'], ['0', 'false', 'no', 'n', 'f']) }}
+{%- endmacro %}
+
 {#- 'code: text' when a present value is unusable (does not parse, or is out of range), else NULL. -#}
 {% macro lake_mapped_issue(mapping, attribute, value, typed) -%}
     {%- set label = lake_mapped_column_label(attribute) if attribute.mapping else attribute.name -%}
     {%- set kind = attribute.type -%}
     {%- set reasons = {
         'date': 'bad_date: not a ' ~ lake_mapped_format(mapping, attribute) ~ ' date',
+        'year': 'bad_date: not a four-digit year',
         'timestamp': 'bad_date: not a ' ~ lake_mapped_format(mapping, attribute) ~ ' timestamp',
         'decimal': 'bad_number: not a number with decimal separator ' ~ mapping.decimal_separator,
         'boolean': 'bad_value: not a yes/no flag',
@@ -62,19 +73,26 @@
         'email': 'bad_email: not an e-mail address',
         'phone': 'bad_phone: not a phone number',
     } -%}
+    {%- set implausible_message = 'implausible_date: before 1900 or after 2099 (' ~ label ~ ')' -%}
+    {%- set negative_message = 'negative_value: a negative ' ~ attribute.name | replace('_', ' ')
+        ~ ' (' ~ label ~ ')' -%}
     case
-        {% if kind in reasons %}
-            when {{ value }} is not null and {{ typed }} is null
-                then '{{ (reasons[kind] ~ ' (' ~ label ~ ')') | replace("'", "''") }}'
-        {% endif %}
-        {% if kind in ['date', 'timestamp'] %}
-            when {{ typed }} < cast('1900-01-01' as date) or {{ typed }} >= cast('2100-01-01' as date)
-                then '{{ ('implausible_date: before 1900 or after 2099 (' ~ label ~ ')') | replace("'", "''") }}'
-        {% endif %}
-        {% if kind == 'decimal' %}
-            when {{ typed }} < 0
-                then '{{ ('negative_value: a negative ' ~ attribute.name | replace('_', ' ') ~ ' (' ~ label ~ ')') | replace("'", "''") }}'
-        {% endif %}
+    {%- if kind in reasons %}
+        when {{ value }} is not null and {{ typed }} is null
+            then '{{ (reasons[kind] ~ ' (' ~ label ~ ')') | replace("'", "''") }}'
+    {%- endif %}
+    {%- if kind in ['date', 'timestamp'] %}
+        when {{ typed }} < cast('1900-01-01' as date) or {{ typed }} >= cast('2100-01-01' as date)
+            then '{{ implausible_message | replace("'", "''") }}'
+    {%- endif %}
+    {%- if kind == 'year' %}
+        when {{ typed }} < 1900 or {{ typed }} >= 2100
+            then '{{ implausible_message | replace("'", "''") }}'
+    {%- endif %}
+    {%- if kind == 'decimal' %}
+        when {{ typed }} < 0
+            then '{{ negative_message | replace("'", "''") }}'
+    {%- endif %}
         when false then null
     end
 {%- endmacro %}
@@ -101,10 +119,11 @@
     {%- if format in ['YYYY-MM-DD', 'YYYYMMDD', 'DD.MM.YYYY', 'DD/MM/YYYY', 'MM/DD/YYYY'] -%}
         cast({{ lake_parse_date(expression, format) }} as timestamp)
     {%- elif format in ['ISO8601', 'YYYY-MM-DD HH:MM:SS'] -%}
+        {%- set date_time_pattern = '[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}(:[0-9]{2}([.][0-9]{1,9})?)?' -%}
         case
             when {{ regex_full_match(expression, '[0-9]{4}-[0-9]{2}-[0-9]{2}') }}
                 then cast({{ parse_date(expression, 'YYYY-MM-DD') }} as timestamp)
-            when {{ regex_full_match(expression, '[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}(:[0-9]{2}([.][0-9]{1,9})?)?') }}
+            when {{ regex_full_match(expression, date_time_pattern) }}
                 then {{ dbt.safe_cast(dbt.replace(expression, "'T'", "' '"), 'timestamp') }}
             else {{ parse_timestamp_utc(expression, 'ISO8601') }}
         end
@@ -118,5 +137,3 @@
         {{ exceptions.raise_compiler_error("Unknown date/time format '" ~ format ~ "' (see doc lake_mappings)") }}
     {%- endif -%}
 {%- endmacro %}
-
-

@@ -99,15 +99,3 @@
     {%- endfor -%}
     {{ return(systems) }}
 {%- endmacro %}
-
-
-{#- SELECT of some columns of every system's staged order lines (c360_order_systems), unioned. -#}
-{% macro c360_order_lines_unioned(columns) -%}
-    {%- set selects = [] -%}
-    {%- for system in c360_order_systems() -%}
-        {%- do selects.append(
-            'select ' ~ columns | join(', ') ~ ' from ' ~ ref('stg_' ~ system ~ '__sales_order_lines')
-        ) -%}
-    {%- endfor -%}
-    {{ selects | join('\nunion all\n') }}
-{%- endmacro %}

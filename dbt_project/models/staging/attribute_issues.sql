@@ -1,6 +1,7 @@
--- Attribute-level data quality of the mapped lake sources (doc lake_mappings): one row per value that was
--- present in a staged row but unusable (an impossible date, a malformed e-mail or phone, a negative price)
--- and was therefore staged as NULL. The row itself stays staged; row quarantine is quarantined_rows.
+-- Attribute-level data quality of the mapped lake sources (models/staging/_lake_mappings__docs.md): one row
+-- per value that was present in a staged row but unusable (an impossible date, a malformed e-mail or phone, a
+-- negative price) and was therefore staged as NULL. The row itself stays staged; row quarantine is
+-- quarantined_rows.
 {%- set mapped_tables = lake_mapped_tables() %}
 {%- set entities = lake_entity_attributes() %}
 

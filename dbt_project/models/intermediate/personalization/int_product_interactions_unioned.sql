@@ -5,7 +5,6 @@
 -- customer: for a click attributed through its cookie, not before the cookie's first login. Not filtered by
 -- date: the affinity marts keep what lies before c360_as_of().
 {%- set game_category = var('c360_affinity_game_purchase_category', 'video_games') %}
-{%- set line_channels = c360_order_systems() %}
 
 with
 
@@ -29,12 +28,10 @@ sales_orders as (
     select * from {{ ref('sales_orders') }}
 ),
 
-{% for channel in line_channels %}
-    {{ channel }}_order_lines as (
-        select * from {{ ref('stg_' ~ channel ~ '__sales_order_lines') }}
-    ),
+order_lines_unioned as (
+    select * from {{ ref('int_sales_order_lines_unioned') }}
+),
 
-{% endfor %}
 
 game_events as (
     select * from {{ ref('stg_game__game_events') }}
@@ -75,14 +72,11 @@ web_interactions as (
 ),
 
 order_lines as (
-    {% for channel in line_channels %}
-        select
-            sales_order_line_id,
-            sales_order_id,
-            product_id
-        from {{ channel }}_order_lines
-        {% if not loop.last %}union all{% endif %}
-    {% endfor %}
+    select
+        sales_order_line_id,
+        sales_order_id,
+        product_id
+    from order_lines_unioned
 ),
 
 purchase_interactions as (

@@ -9,8 +9,8 @@
 -- and categories. "Purchases" are sales orders of every channel that were not
 -- cancelled plus in-game purchases; windows count whole days back from the as-of date (the last 30 days =
 -- days 1-30 before it, the 30 days before that = days 31-60).
-{%- set purchase_channels = ['erp', 'web_shop', 'pos', 'game'] %}
-{%- set order_line_sources = c360_order_systems() %}
+{#- 'other': the channels of mapped order sources that are none of these (e.g. a marketplace). -#}
+{%- set purchase_channels = ['erp', 'web_shop', 'pos', 'game', 'other'] %}
 {%- set windows = [30, 90] %}
 {%- set conversion_window_days = 14 %}
 {%- set count_type = dbt.type_bigint() %}
@@ -43,12 +43,10 @@ campaign_exposures as (
     select * from {{ ref('int_campaign_exposures_resolved') }}
 ),
 
-{% for source in order_line_sources %}
-    {{ source }}_order_lines as (
-        select * from {{ ref('stg_' ~ source ~ '__sales_order_lines') }}
-    ),
+order_lines_unioned as (
+    select * from {{ ref('int_sales_order_lines_unioned') }}
+),
 
-{% endfor %}
 
 products as (
     select * from {{ ref('stg_reference__products') }}
@@ -112,7 +110,7 @@ customer_game_events as (
 ),
 
 -- Purchases of resolved customers (macro c360_customer_purchases, shared with customer_training_labels).
--- A channel missing from purchase_channels would count only overall (test channel_purchase_counts_add_up).
+-- Channels other than erp, web_shop, pos and game count as 'other' (test channel_purchase_counts_add_up).
 purchases_unioned as (
     {{ c360_customer_purchases('sales_orders', 'game_events', 'game_accounts') | indent(4) }}
 ),
@@ -122,7 +120,12 @@ purchases as (
     select
         purchases_unioned.*,
         feature_dates.as_of_date,
-        {{ days_before('purchases_unioned.purchase_date', 'feature_dates.as_of_date') }} as days_ago
+        {{ days_before('purchases_unioned.purchase_date', 'feature_dates.as_of_date') }} as days_ago,
+        case
+            when purchases_unioned.channel in ({{ lake_sql_strings(purchase_channels[:-1]) }})
+                then purchases_unioned.channel
+            else 'other'
+        end as purchase_channel
     from purchases_unioned
     inner join feature_dates
         on purchases_unioned.purchase_date < feature_dates.as_of_date
@@ -139,9 +142,9 @@ purchase_summary as (
         count(*) as purchase_count,
         sum(amount_eur) as monetary_eur,
         {%- for channel in purchase_channels %}
-            sum(case when channel = '{{ channel }}' then 1 else 0 end) as {{ channel }}_purchase_count,
-            sum(case when channel = '{{ channel }}' then amount_eur else 0 end) as {{ channel }}_monetary_eur,
-            min(case when channel = '{{ channel }}' then days_ago end) as {{ channel }}_recency_days,
+            sum(case when purchase_channel = '{{ channel }}' then 1 else 0 end) as {{ channel }}_purchase_count,
+            sum(case when purchase_channel = '{{ channel }}' then amount_eur else 0 end) as {{ channel }}_monetary_eur,
+            min(case when purchase_channel = '{{ channel }}' then days_ago end) as {{ channel }}_recency_days,
         {%- endfor %}
         {%- for window in windows %}
             sum(case when days_ago <= {{ window }} then 1 else 0 end) as purchase_count_{{ window }}d,
@@ -286,14 +289,11 @@ campaign_summary as (
 
 -- Category affinities: EUR spend of the order lines of the purchases above, per feature date and category.
 order_lines as (
-    {%- for source in order_line_sources %}
-        select
-            sales_order_id,
-            product_id,
-            extended_amount_eur
-        from {{ source }}_order_lines
-        {% if not loop.last %}union all{% endif %}
-    {%- endfor %}
+    select
+        sales_order_id,
+        product_id,
+        extended_amount_eur
+    from order_lines_unioned
 ),
 
 category_spend as (

@@ -11,8 +11,8 @@ customers as (
 ),
 
 delivered_customers as (
-    select distinct kunnr from {{ ref('base_erp__customers') }}
-    where kunnr is not null
+    select distinct source_record_id as kunnr from {{ ref('base_erp__customers') }}
+    where source_record_id is not null
 ),
 
 customers_delivered as (

@@ -37,8 +37,8 @@ loyalty_members as (
 ),
 
 delivered_cards as (
-    select distinct card_id from {{ ref('base_pos__loyalty_members') }}
-    where card_id is not null
+    select distinct source_record_id as card_id from {{ ref('base_pos__loyalty_members') }}
+    where source_record_id is not null
 ),
 
 loyalty_members_delivered as (

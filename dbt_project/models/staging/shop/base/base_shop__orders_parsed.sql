@@ -11,8 +11,8 @@ accounts as (
 ),
 
 delivered_accounts as (
-    select distinct account_id from {{ ref('base_shop__accounts') }}
-    where account_id is not null
+    select distinct source_record_id as account_id from {{ ref('base_shop__accounts') }}
+    where source_record_id is not null
 ),
 
 accounts_delivered as (
