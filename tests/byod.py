@@ -588,10 +588,11 @@ MESSY_LATE_CONTACTS = [
     ("Ulla", "Urban", "ulla@messy.example", "09.10.1965"),
     ("Veit", "Vollmer", "veit@messy.example", "11.12.1999"),
 ]
-MESSY_ORDER_HEADER = ["Kunde", "Datum", "Betrag"]
+MESSY_ORDER_HEADER = ["Bestellnr", "Kunde", "Datum", "Betrag"]
 MESSY_ORDERS = [
-    ("M1", "2025-05-01", "10.00"),  # line 2: good
-    ("M3", "2025-05-02", "-5.00"),  # line 3: negative amount -> quarantined
+    ("B-1", "M1", "2025-05-01", "10.00"),  # line 2: good
+    ("B-2", "M3", "2025-05-02", "-5.00"),  # line 3: negative amount -> quarantined
+    ("", "M5", "2025-05-03", "7.50"),  # line 4: no order number -> its own order, keyed by file and line
 ]
 
 MESSY_MAPPING: dict[str, dict[str, Any]] = {
@@ -612,7 +613,12 @@ MESSY_MAPPING: dict[str, dict[str, Any]] = {
         "path": "messy/orders.csv",
         "format": "csv",
         "entity": "sales_order",
-        "columns": {"customer_source_record_id": "Kunde", "ordered_at": "Datum", "extended_amount": "Betrag"},
+        "columns": {
+            "order_number": "Bestellnr",
+            "customer_source_record_id": "Kunde",
+            "ordered_at": "Datum",
+            "extended_amount": "Betrag",
+        },
     },
 }
 

@@ -419,9 +419,12 @@ def test_bad_rows_are_quarantined_with_their_reason(layout_build: Callable[[str]
             ("M6", None, datetime(1975, 8, 7).date()),
         ]
     )
-    assert run.query("select customer_contact_id from marts.sales_orders where source_system = 'messy'") == [
-        ("messy:M1",)
-    ]
+    orders = run.query(
+        "select sales_order_id, customer_contact_id, total_amount from marts.sales_orders where source_system = 'messy'"
+    )
+    assert sorted_rows(orders) == sorted_rows(
+        [("messy:B-1", "messy:M1", Decimal("10.00")), ("messy:messy/orders.csv:4", "messy:M5", Decimal("7.50"))]
+    )
 
 
 def test_bad_values_are_nulled_and_logged_once_in_attribute_issues(layout_build: Callable[[str], LakeBuild]) -> None:

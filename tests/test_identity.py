@@ -32,15 +32,25 @@ def identity_ids(build: Build) -> dict[str, str]:
 
 
 # ------------------------------------------------------------------------------------ sample accuracy
+# The identity map without the contacts that had a value nulled as unusable (staging.attribute_issues).
+COMPLETE_RECORD_ASSIGNMENTS = (
+    WAREHOUSE_ASSIGNMENTS
+    + "where contact_id not in (select source_system || ':' || row_key from staging.attribute_issues)"
+)
+
+
 def test_sample_identity_meets_accuracy_targets(sample_build: Build) -> None:
     assert_green(sample_build)
     con = sample_build.connect()
     try:
         c360 = evaluate(con, WAREHOUSE_ASSIGNMENTS, SAMPLE_TRUTH)
+        complete = evaluate(con, COMPLETE_RECORD_ASSIGNMENTS, SAMPLE_TRUTH)
         baseline = evaluate(con, EMAIL_BASELINE_ASSIGNMENTS, SAMPLE_TRUTH)
     finally:
         con.close()
-    shown = format_report({"c360": c360.as_dict(), "email_baseline": baseline.as_dict()})
+    shown = format_report(
+        {"c360": c360.as_dict(), "c360_complete_records": complete.as_dict(), "email_baseline": baseline.as_dict()}
+    )
     assert c360.records_without_truth == 0, shown
     # The issue's targets are precision >= 0.99 and recall >= 0.98; c360 reaches 0.9945 / 0.953 on the sample
     # (0.995 / 0.957 at scale 10). What remains is mostly out of reach of the data: game accounts with no
@@ -49,7 +59,11 @@ def test_sample_identity_meets_accuracy_targets(sample_build: Build) -> None:
     # personal to tell them apart. These floors guard what is reached, so a change that loses accuracy
     # fails here.
     assert c360.overall.precision >= 0.99, shown
-    assert c360.overall.recall >= 0.95, shown
+    assert complete.overall.recall >= 0.95, shown
+    # Records with an unusable optional value (malformed birth or creation dates) are staged with the value NULL
+    # (attribute_issues) instead of being quarantined; with less evidence they link less often (19 of their
+    # 25 true pairs on the sample), so the floor over every record sits a little lower.
+    assert c360.overall.recall >= 0.945, shown
     assert c360.overall.f1 > baseline.overall.f1 + 0.1, shown
     # the per-source-pair figures cover every pair of sources the truth links
     assert {"crm-erp", "crm-shop", "game-shop", "pos-shop"} <= set(c360.per_source_pair), shown

@@ -16,6 +16,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 import yaml
+from byod import write_sources
 
 from orchestration import lake_mappings as lm
 from orchestration.settings import DBT_PROJECT_DIR
@@ -49,24 +50,6 @@ def contact_lake(**overrides: Any) -> dict[str, Any]:
 def order_lake(**overrides: Any) -> dict[str, Any]:
     lake = {"path": "webshop2/orders/*.jsonl", "format": "jsonl", "entity": "sales_order", "columns": ORDER_COLUMNS}
     return {**lake, **overrides}
-
-
-def write_sources(project: Path, system: str, tables: dict[str, dict[str, Any]]) -> Path:
-    """models/staging/<system>/_<system>__sources.yml declaring `tables` (name -> config.meta.lake)."""
-    folder = project / "models" / "staging" / system
-    folder.mkdir(parents=True, exist_ok=True)
-    document = {
-        "version": 2,
-        "sources": [
-            {
-                "name": system,
-                "tables": [{"name": name, "config": {"meta": {"lake": lake}}} for name, lake in tables.items()],
-            }
-        ],
-    }
-    path = folder / f"_{system}__sources.yml"
-    path.write_text(yaml.safe_dump(document, sort_keys=False))
-    return path
 
 
 def load_error(tmp_path: Path, tables: dict[str, dict[str, Any]]) -> str:

@@ -1,5 +1,5 @@
 {#-
-    Mapped lake sources (doc block `lake_mappings`, models/staging/_lake_mappings__docs.md): a source table
+    Mapped lake sources (models/staging/_lake_mappings__docs.md): a source table
     whose config.meta.lake names an `entity` and a column mapping is staged by these macros alone. The
     generated models (python -m orchestration.lake_mappings) call them:
 
@@ -57,7 +57,7 @@
         {%- if name not in entities[lake.entity] | map(attribute='name') | list -%}
             {{ exceptions.raise_compiler_error(
                 "Lake source " ~ spec.name ~ ": '" ~ name ~ "' is not an attribute of entity " ~ lake.entity
-                ~ " (see doc lake_mappings)"
+                ~ " (see models/staging/_lake_mappings__docs.md)"
             ) }}
         {%- endif -%}
     {%- endfor -%}

@@ -115,11 +115,8 @@ select * from final
         {{ return('select 1 as parse_placeholder') }}
     {% endif -%}
     {%- set mapping = lake_mapping(source_name, table_name) -%}
-    {%- set order_number_attribute = mapping.attributes | selectattr('name', 'equalto', 'order_number') | first -%}
     {%- set line_key_attribute = mapping.attributes | selectattr('name', 'equalto', 'source_record_id') | first -%}
-    {%- set has_order_number = order_number_attribute.mapping is not none -%}
     {%- set has_line_key = line_key_attribute.mapping is not none -%}
-    {%- set line_id = "source_file || ':' || cast(line_number as " ~ dbt.type_string() ~ ")" -%}
     {%- set default_currency = "'" ~ var('c360_default_currency', 'EUR') ~ "'" -%}
     {%- set line_position = dbt.cast('keyed.line_position', dbt.type_string()) -%}
     {%- set line_position_key = dbt.concat(['keyed.order_key', "'-'", line_position]) -%}
@@ -141,7 +138,7 @@ keyed as (
         order_rows.*,
         {{ lake_mapped_order_key(mapping) }} as order_key,
         row_number() over (
-            partition by {{ 'order_number' if has_order_number else 'source_file, line_number' }}
+            partition by {{ lake_mapped_order_key(mapping) }}
             order by source_file, line_number
         ) as line_position,
         {{ lake_mapped_or_default(mapping, 'transaction_currency_code', default_currency, dbt.type_string()) }}
@@ -306,9 +303,10 @@ select * from final
 
 {#- The order key of a row: its order number, or file:line when orders are rows. -#}
 {% macro lake_mapped_order_key(mapping) -%}
+    {%- set row_position = dbt.concat(['source_file', "':'", dbt.cast('line_number', dbt.type_string())]) -%}
     {%- if (mapping.attributes | selectattr('name', 'equalto', 'order_number') | first).mapping is not none -%}
-        order_number
+        coalesce(order_number, {{ row_position }})
     {%- else -%}
-        {{ dbt.concat(['source_file', "':'", dbt.cast('line_number', dbt.type_string())]) }}
+        {{ row_position }}
     {%- endif -%}
 {%- endmacro %}

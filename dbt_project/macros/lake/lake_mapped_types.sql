@@ -134,6 +134,8 @@
     {%- elif format in ['EPOCH_MILLIS', 'YYYYMMDDHHMMSS'] -%}
         {{ parse_timestamp_utc(expression, format) }}
     {%- else -%}
-        {{ exceptions.raise_compiler_error("Unknown date/time format '" ~ format ~ "' (see doc lake_mappings)") }}
+        {{ exceptions.raise_compiler_error(
+            "Unknown date/time format '" ~ format ~ "' (see models/staging/_lake_mappings__docs.md)"
+        ) }}
     {%- endif -%}
 {%- endmacro %}
