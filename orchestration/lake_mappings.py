@@ -37,15 +37,24 @@ from orchestration.settings import DBT_PROJECT_DIR, load_settings
 
 
 class Attribute(TypedDict):
-    """One attribute of an entity: its CDM name, its value type and whether a row needs it."""
+    """One attribute of an entity.
+
+    name: the CDM name; type: the value type; required: a row without a usable value is quarantined;
+    strict: a present but unusable value quarantines the row instead of being nulled (it defines an amount);
+    references: the kind of record the value names (macro lake_reference_targets), checked when those are delivered.
+    """
 
     name: str
     type: str
     required: bool
+    strict: bool
+    references: str | None
 
 
-def _attribute(name: str, type_: str, required: bool = False) -> Attribute:
-    return {"name": name, "type": type_, "required": required}
+def _attribute(
+    name: str, type_: str, required: bool = False, strict: bool = False, references: str | None = None
+) -> Attribute:
+    return {"name": name, "type": type_, "required": required, "strict": strict, "references": references}
 
 
 ATTRIBUTE_TYPES = ("text", "email", "phone", "country", "date", "year", "timestamp", "boolean", "decimal", "currency")
@@ -78,20 +87,20 @@ ENTITIES: dict[str, list[Attribute]] = {
     "sales_order": [
         _attribute("order_number", "text"),
         _attribute("source_record_id", "text"),
-        _attribute("customer_source_record_id", "text"),
+        _attribute("customer_source_record_id", "text", references="contact"),
         _attribute("customer_source_system", "text"),
         _attribute("ordered_at", "timestamp", required=True),
         _attribute("order_status", "text"),
         _attribute("channel", "text"),
-        _attribute("store_id", "text"),
-        _attribute("offer_id", "text"),
-        _attribute("product_id", "text"),
-        _attribute("quantity", "decimal"),
-        _attribute("price_per_unit", "decimal"),
+        _attribute("store_id", "text", references="store"),
+        _attribute("offer_id", "text", references="offer"),
+        _attribute("product_id", "text", references="product"),
+        _attribute("quantity", "decimal", strict=True),
+        _attribute("price_per_unit", "decimal", strict=True),
         _attribute("extended_amount", "decimal", required=True),
-        _attribute("discount_amount", "decimal"),
-        _attribute("shipping_amount", "decimal"),
-        _attribute("transaction_currency_code", "currency"),
+        _attribute("discount_amount", "decimal", strict=True),
+        _attribute("shipping_amount", "decimal", strict=True),
+        _attribute("transaction_currency_code", "currency", strict=True, references="currency"),
     ],
 }
 
@@ -239,6 +248,12 @@ class LakeTableSpec:
     @property
     def lines_model(self) -> str | None:
         return self.stg_models[1] if len(self.stg_models) > 1 else None
+
+    @property
+    def references(self) -> list[str]:
+        """The kinds of record the mapped attributes name (`references` in ENTITIES), in registry order."""
+        kinds = [a["references"] for a in ENTITIES[self.entity] if a["references"] and a["name"] in self.columns]
+        return list(dict.fromkeys(kind for kind in kinds if kind is not None))
 
     @property
     def header_lines(self) -> int:
@@ -733,6 +748,8 @@ def _jinja_literal(value: Any) -> str:
         return repr(value)
     if isinstance(value, str):
         return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(_jinja_literal(item) for item in value) + "]"
     raise TypeError(f"no Jinja literal for {value!r}")
 
 
@@ -762,6 +779,8 @@ def mapped_table_entries(specs: Sequence[LakeTableSpec]) -> list[dict[str, Any]]
             "staged_model": spec.staged_model,
             "lines_model": spec.lines_model,
             "header_lines": spec.header_lines,
+            "customer_system": spec.customer_system or (spec.system if spec.entity == "sales_order" else None),
+            "references": spec.references,
         }
         for spec in sorted(specs, key=lambda spec: (spec.system, spec.table))
     ]
@@ -774,9 +793,10 @@ _MACRO_HEADER = """\
 
     lake_mapped_tables():     one entry per mapped lake source table (source_system, table_name, entity,
                               raw_model, base_model, staged_model: the contacts or sales orders model,
-                              lines_model: the sales order lines model or none, header_lines)
+                              lines_model: the sales order lines model or none, header_lines,
+                              customer_system, references: the kinds of record mapped values name)
     lake_entity_attributes(): the registry of entities, orchestration/lake_mappings.py ENTITIES:
-                              entity -> its attributes in order ({name, type, required})
+                              entity -> its attributes in order ({name, type, required, strict, references})
 -#}
 """
 

@@ -74,13 +74,16 @@ def call_macro(text: str, name: str) -> Any:
 
 
 def test_entity_registry_lists_the_attributes_in_order() -> None:
-    assert list(lm.ENTITIES) == ["contact", "sales_order"]
+    assert list(lm.ENTITIES)[:2] == ["contact", "sales_order"]
     assert lm.attribute_names("contact")[:3] == ["source_record_id", "first_name", "last_name"]
     assert lm.attribute_names("contact")[-2:] == ["created_at", "modified_at"]
     assert lm.attribute_names("sales_order")[-1] == "transaction_currency_code"
-    required = {entity: [a["name"] for a in attributes if a["required"]] for entity, attributes in lm.ENTITIES.items()}
+    required = {entity: [a["name"] for a in lm.ENTITIES[entity] if a["required"]] for entity in lm.ENTITIES}
+    required = {entity: required[entity] for entity in ("contact", "sales_order")}
     assert required == {"contact": ["source_record_id"], "sales_order": ["ordered_at", "extended_amount"]}
-    assert all(set(a) == {"name", "type", "required"} for attributes in lm.ENTITIES.values() for a in attributes)
+    keys = {"name", "type", "required", "strict", "references"}
+    assert all(set(a) == keys for attributes in lm.ENTITIES.values() for a in attributes)
+    assert all(a["type"] in lm.ATTRIBUTE_TYPES for attributes in lm.ENTITIES.values() for a in attributes)
 
 
 @pytest.mark.parametrize(
@@ -304,6 +307,8 @@ def test_generated_macro_file_lists_the_mapped_tables_and_the_registry(tmp_path:
             "staged_model": "stg_app__sales_orders",
             "lines_model": "stg_app__sales_order_lines",
             "header_lines": 0,
+            "customer_system": "app",
+            "references": ["contact"],
         },
         {
             "source_system": "webshop2",
@@ -314,10 +319,13 @@ def test_generated_macro_file_lists_the_mapped_tables_and_the_registry(tmp_path:
             "staged_model": "stg_webshop2__contacts",
             "lines_model": None,
             "header_lines": 1,
+            "customer_system": None,
+            "references": [],
         },
     ]
     assert call_macro(text, "lake_entity_attributes") == lm.ENTITIES
-    assert "{'name': 'source_record_id', 'type': 'text', 'required': true}," in text
+    key = "{'name': 'source_record_id', 'type': 'text', 'required': true, 'strict': false, 'references': none},"
+    assert key in text
 
 
 def test_a_second_generate_changes_nothing(tmp_path: Path) -> None:

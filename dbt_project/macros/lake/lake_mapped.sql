@@ -115,6 +115,7 @@
 
 {% macro lake_mapped_base(source_name, table_name) -%}
     {%- set raw_model = ref('raw_' ~ source_name ~ '__' ~ table_name) -%}
+    {%- set reference_targets = lake_reference_targets(source_name, table_name) -%}
     {% if not execute -%}
         {{ return('select 1 as parse_placeholder') }}
     {% endif -%}
@@ -181,17 +182,19 @@ required_checked as (
     from checked
 ),
 
+{{ lake_mapped_reference_checks(mapping, 'required_checked', reference_targets) }},
+
 final as (
     select
         source_file,
         line_number,
         {{ row_key(key_value) }} as row_key,
         raw_record,
-        {{ rejection_columns(['check_required', 'check_duplicate']) }},
+        {{ rejection_columns(['check_required', 'check_duplicate', 'check_references']) }},
         missing_columns,
         extra_attributes,
     {%- for attribute in mapping.attributes %}
-        {%- if attribute.required %}
+        {%- if attribute.required or attribute.strict %}
         {{ attribute.name }}__typed as {{ attribute.name }},
         {%- else %}
         case when {{ attribute.name }}__issue is null then {{ attribute.name }}__typed end as {{ attribute.name }},
@@ -199,7 +202,7 @@ final as (
         {{ lake_mapped_value(attribute) }} as {{ attribute.name }}__value,
         {{ attribute.name }}__issue{{ ',' if not loop.last }}
     {%- endfor %}
-    from required_checked
+    from references_checked
 )
 
 select * from final
@@ -232,6 +235,86 @@ select * from final
         when {{ attribute.name }}__issue is not null
             then {{ attribute.name }}__issue
     {%- endfor %}
+    {%- for attribute in mapping.attributes if attribute.strict and attribute.mapping is not none %}
+        when {{ attribute.name }}__issue is not null
+            then {{ attribute.name }}__issue
+    {%- endfor %}
         when false then null
     end
+{%- endmacro %}
+
+{#-
+    The records a value may name, by the `references` of an attribute: the staged model whose
+    source_record_id it must match, the base model whose rows say the records were delivered, and the
+    code of a row naming one that is not staged. 'contact' is the mapped contacts of the table's
+    customer_system (none: not checked). Only the kinds the table's mapping references (its
+    lake_mapped_tables() entry), each with its relations (model, base_model): call it at parse time, so
+    dbt sees the dependencies.
+-#}
+{% macro lake_reference_targets(source_name, table_name) -%}
+    {%- set targets = {
+        'product': {'staged': 'stg_reference__products', 'base': 'base_reference__products',
+                    'code': 'unknown_sku', 'label': 'a staged product'},
+        'store': {'staged': 'stg_reference__stores', 'base': 'base_reference__stores',
+                  'code': 'unknown_store', 'label': 'a staged store'},
+        'currency': {'staged': 'stg_reference__fx_rates', 'base': 'base_reference__fx_rates',
+                     'code': 'unknown_currency', 'label': 'a currency with a rate in reference fx_rates'},
+        'offer': {'staged': 'stg_marketing__offers', 'base': 'base_marketing__offers',
+                  'code': 'unknown_offer', 'label': 'a staged marketing offer'},
+        'campaign': {'staged': 'stg_marketing__campaigns', 'base': 'base_marketing__campaigns',
+                     'code': 'unknown_campaign', 'label': 'a staged campaign'},
+    } -%}
+    {%- set entry = lake_mapped_tables() | selectattr('source_system', 'equalto', source_name)
+        | selectattr('table_name', 'equalto', table_name) | first -%}
+    {%- for table in lake_mapped_tables()
+        if table.entity == 'contact' and table.source_system == entry.customer_system -%}
+        {%- do targets.update({'contact': {
+            'staged': table.staged_model, 'base': table.base_model, 'code': 'unknown_customer',
+            'label': 'a staged contact of ' ~ entry.customer_system}}) -%}
+    {%- endfor -%}
+    {%- set checked = {} -%}
+    {%- for kind in entry.references if kind in targets -%}
+        {%- do checked.update({kind: dict(targets[kind], model=ref(targets[kind].staged),
+                                            base_model=ref(targets[kind].base))}) -%}
+    {%- endfor -%}
+    {{ return(checked) }}
+{%- endmacro %}
+
+{#-
+    CTEs from `relation` to references_checked: check_references is 'code: text' for the first mapped
+    value naming a record that is not staged, judged only when the records of that kind were delivered.
+-#}
+{% macro lake_mapped_reference_checks(mapping, relation, targets) -%}
+    {%- set ctes = [] -%}
+    {%- set checks = [] -%}
+    {%- set joins = [] -%}
+    {%- for attribute in mapping.attributes
+        if attribute.references and attribute.mapping is not none and attribute.references in targets -%}
+        {%- set target = targets[attribute.references] -%}
+        {%- set alias = 'reference_' ~ loop.index -%}
+        {%- set message = target.code ~ ': ' ~ lake_mapped_column_label(attribute) ~ ' is not ' ~ target.label -%}
+        {%- do ctes.append(
+            alias ~ ' as (\n    select distinct source_record_id as referenced_key from ' ~ target.model ~ '\n),\n\n'
+            ~ alias ~ '_delivered as (\n    select count(*) > 0 as is_delivered from ' ~ target.base_model
+            ~ '\n),\n\n'
+        ) -%}
+        {%- do checks.append(
+            'when ' ~ attribute.name ~ '__typed is not null and ' ~ alias ~ '_delivered.is_delivered and '
+            ~ alias ~ ".referenced_key is null\n                then '" ~ message | replace("'", "''") ~ "'"
+        ) -%}
+        {%- do joins.append(
+            'cross join ' ~ alias ~ '_delivered\n    left join ' ~ alias ~ '\n        on ' ~ relation ~ '.'
+            ~ attribute.name ~ '__typed = ' ~ alias ~ '.referenced_key'
+        ) -%}
+    {%- endfor -%}
+    {%- do checks.append('when false then null') -%}
+    {{ ctes | join('') }}references_checked as (
+    select
+        {{ relation }}.*,
+        case
+            {{ checks | join('\n            ') }}
+        end as check_references
+    from {{ relation }}
+    {{ joins | join('\n    ') }}
+)
 {%- endmacro %}

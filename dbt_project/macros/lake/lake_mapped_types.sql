@@ -74,7 +74,8 @@
         'phone': 'bad_phone: not a phone number',
     } -%}
     {%- set implausible_message = 'implausible_date: before 1900 or after 2099 (' ~ label ~ ')' -%}
-    {%- set negative_message = 'negative_value: a negative ' ~ attribute.name | replace('_', ' ')
+    {%- set negative_code = 'negative_quantity' if attribute.name == 'quantity' else 'negative_value' -%}
+    {%- set negative_message = negative_code ~ ': a negative ' ~ attribute.name | replace('_', ' ')
         ~ ' (' ~ label ~ ')' -%}
     case
     {%- if kind in reasons %}
@@ -92,6 +93,10 @@
     {%- if kind == 'decimal' %}
         when {{ typed }} < 0
             then '{{ negative_message | replace("'", "''") }}'
+    {%- endif %}
+    {%- if attribute.name == 'quantity' %}
+        when {{ typed }} = 0
+            then '{{ ('bad_number: a zero quantity (' ~ label ~ ')') | replace("'", "''") }}'
     {%- endif %}
         when false then null
     end
