@@ -57,7 +57,9 @@ def _attribute(
     return {"name": name, "type": type_, "required": required, "strict": strict, "references": references}
 
 
-ATTRIBUTE_TYPES = ("text", "email", "phone", "country", "date", "year", "timestamp", "boolean", "decimal", "currency")
+ATTRIBUTE_TYPES = (
+    "text", "email", "phone", "country", "date", "year", "timestamp", "boolean", "decimal", "currency", "integer",
+)  # fmt: skip
 
 # The single source of truth for the entity kinds a lake table can be mapped to (order = column order).
 ENTITIES: dict[str, list[Attribute]] = {
@@ -87,6 +89,7 @@ ENTITIES: dict[str, list[Attribute]] = {
     "sales_order": [
         _attribute("order_number", "text"),
         _attribute("source_record_id", "text"),
+        _attribute("line_item_number", "integer", strict=True),  # the line's number in its order (key: order|line)
         _attribute("customer_source_record_id", "text", references="contact"),
         _attribute("customer_source_system", "text"),
         _attribute("ordered_at", "timestamp", required=True),
@@ -672,7 +675,23 @@ def _base_model_doc(spec: LakeTableSpec) -> dict[str, Any]:
     }
 
 
-def _stg_model_docs(spec: LakeTableSpec) -> list[dict[str, Any]]:
+# The staged models that mapped values of a kind name (macro lake_reference_targets holds the same for dbt).
+REFERENCE_MODELS = {
+    "product": "stg_reference__products",
+    "store": "stg_reference__stores",
+    "offer": "stg_marketing__offers",
+}
+
+
+def _parent_test(model: str, field_name: str, where: str | None = None) -> dict[str, Any]:
+    """A relationships test that holds only when the parent model has rows (the parent file was delivered)."""
+    test: dict[str, Any] = {"arguments": {"to": f"ref('{model}')", "field": field_name}}
+    if where:
+        test["config"] = {"where": where}
+    return {"relationships_where_parent_loaded": test}
+
+
+def _stg_model_docs(spec: LakeTableSpec, contact_models: Mapping[str, str]) -> list[dict[str, Any]]:
     """The staging models' docs; the row-count reconciliation sits on the model with one row per lake row."""
     if spec.entity == "contact":
         contacts = {
@@ -686,11 +705,21 @@ def _stg_model_docs(spec: LakeTableSpec) -> list[dict[str, Any]]:
             ),
         }
         return [contacts]
+    order_tests: dict[str, list[Any]] = {"sales_order_id": ["unique", "not_null"], "ordered_at": ["not_null"]}
+    line_tests: dict[str, list[Any]] = {}
+    customer_model = contact_models.get(spec.customer_system or spec.system)
+    if "contact" in spec.references and customer_model:
+        order_tests["customer_contact_id"] = [_parent_test(customer_model, "contact_id")]
+    for kind, column in (("store", "store_id"), ("offer", "offer_id")):
+        if kind in spec.references:
+            order_tests[column] = [_parent_test(REFERENCE_MODELS[kind], column)]
+    if "product" in spec.references:
+        line_tests["product_id"] = [_parent_test(REFERENCE_MODELS["product"], "product_id", "product_id <> 'unknown'")]
     orders = {
         "name": spec.staged_model,
         "description": f"Generated from the lake mapping of {spec.name}: the orders (rows sharing an order number) "
         f"in the conformed CDM sales order shape.",
-        "columns": _doc_columns(ORDER_COLUMNS, {"sales_order_id": ["unique", "not_null"], "ordered_at": ["not_null"]}),
+        "columns": _doc_columns(ORDER_COLUMNS, order_tests),
     }
     relationship = {"relationships": {"arguments": {"to": f"ref('{spec.staged_model}')", "field": "sales_order_id"}}}
     lines = {
@@ -703,7 +732,7 @@ def _stg_model_docs(spec: LakeTableSpec) -> list[dict[str, Any]]:
             {
                 "sales_order_line_id": ["unique", "not_null"],
                 "sales_order_id": ["not_null", relationship],
-                "product_id": ["not_null"],
+                "product_id": ["not_null", *line_tests.get("product_id", [])],
                 "extended_amount": ["not_null"],
             },
         ),
@@ -726,11 +755,11 @@ def _represent_text(dumper: yaml.SafeDumper, text: str) -> yaml.ScalarNode:
 _IndentedDumper.add_representer(str, _represent_text)
 
 
-def _models_yaml(specs: Sequence[LakeTableSpec]) -> str:
+def _models_yaml(specs: Sequence[LakeTableSpec], contact_models: Mapping[str, str]) -> str:
     """The dbt model YAML documenting and testing the generated models of one system."""
     models: list[dict[str, Any]] = []
     for spec in specs:
-        models += [_raw_model_doc(spec), _base_model_doc(spec), *_stg_model_docs(spec)]
+        models += [_raw_model_doc(spec), _base_model_doc(spec), *_stg_model_docs(spec, contact_models)]
     body = yaml.dump(
         {"version": 2, "models": models}, Dumper=_IndentedDumper, sort_keys=False, width=110, allow_unicode=True
     )
@@ -826,12 +855,14 @@ def _planned(project_dir: Path, specs: Sequence[LakeTableSpec]) -> dict[Path, tu
     """Every generated file: absolute path -> (text, the mapped table it belongs to; None for the macro file)."""
     files: dict[Path, tuple[str, LakeTableSpec | None]] = {}
     by_system: dict[tuple[str, str], list[LakeTableSpec]] = {}
+    contact_models = {spec.system: spec.staged_model for spec in specs if spec.entity == "contact"}
     for spec in specs:
         for relative, content in _model_files(spec).items():
             files[project_dir / relative] = (content, spec)
         by_system.setdefault((spec.folder, spec.system), []).append(spec)
     for (folder, system), system_specs in by_system.items():
-        files[project_dir / folder / f"_{system}__mapped_models.yml"] = (_models_yaml(system_specs), system_specs[0])
+        yaml_text = _models_yaml(system_specs, contact_models)
+        files[project_dir / folder / f"_{system}__mapped_models.yml"] = (yaml_text, system_specs[0])
     files[project_dir / MACRO_FILE] = (_macro_file(specs), None)
     return files
 

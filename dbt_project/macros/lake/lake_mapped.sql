@@ -120,11 +120,15 @@
         {{ return('select 1 as parse_placeholder') }}
     {% endif -%}
     {%- set mapping = lake_mapping(source_name, table_name) -%}
-    {%- set key = 'source_record_id' if mapping.entity == 'contact' else 'order_number' -%}
     {%- set key_attribute = (mapping.attributes | selectattr('name', 'equalto', 'source_record_id') | first) -%}
-    {%- set key_label = lake_mapped_column_label(key_attribute) if key_attribute.mapping else none -%}
-    {%- set key_value = lake_mapped_value(key_attribute) -%}
-    {%- if key_attribute.mapping -%}
+    {%- set line_key = lake_mapped_line_item_key(mapping) -%}
+    {%- if line_key is not none -%}
+        {%- set key_label, key_value = line_key -%}
+    {%- else -%}
+        {%- set key_label = lake_mapped_column_label(key_attribute) if key_attribute.mapping else none -%}
+        {%- set key_value = lake_mapped_value(key_attribute) -%}
+    {%- endif -%}
+    {%- if key_label is not none -%}
         {%- set key_occurrence_column = key_occurrence(key_value) -%}
         {%- set duplicate_message = 'duplicate_record: ' ~ key_label | replace("'", "''")
             ~ ' already seen in an earlier row' -%}
@@ -206,6 +210,24 @@ final as (
 )
 
 select * from final
+{%- endmacro %}
+
+{#-
+    (label, SQL text) of the key of an order line given as order number and line item number
+    ("order|line"), when the mapping has both and no source_record_id; else none.
+-#}
+{% macro lake_mapped_line_item_key(mapping) -%}
+    {%- set by_name = {} -%}
+    {%- for attribute in mapping.attributes -%}
+        {%- do by_name.update({attribute.name: attribute}) -%}
+    {%- endfor -%}
+    {%- set order = by_name.get('order_number') -%}
+    {%- set item = by_name.get('line_item_number') -%}
+    {%- if by_name.source_record_id.mapping or not (order and order.mapping and item and item.mapping) -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- set label = lake_mapped_column_label(order) ~ ' + ' ~ lake_mapped_column_label(item) -%}
+    {{ return((label, dbt.concat([lake_mapped_value(order), "'|'", lake_mapped_value(item)]))) }}
 {%- endmacro %}
 
 {#-

@@ -117,10 +117,13 @@ select * from final
     {%- set mapping = lake_mapping(source_name, table_name) -%}
     {%- set line_key_attribute = mapping.attributes | selectattr('name', 'equalto', 'source_record_id') | first -%}
     {%- set has_line_key = line_key_attribute.mapping is not none -%}
+    {%- set item_attribute = mapping.attributes | selectattr('name', 'equalto', 'line_item_number') | first -%}
+    {%- set has_item_number = item_attribute.mapping is not none -%}
     {%- set default_currency = "'" ~ var('c360_default_currency', 'EUR') ~ "'" -%}
     {%- set line_position = dbt.cast('keyed.line_position', dbt.type_string()) -%}
     {%- set line_position_key = dbt.concat(['keyed.order_key', "'-'", line_position]) -%}
-    {%- set line_key = 'keyed.source_record_id' if has_line_key else line_position_key -%}
+    {%- set item_key = dbt.concat(['keyed.order_key', "'|'", 'keyed.line_item_number__value']) -%}
+    {%- set line_key = 'keyed.source_record_id' if has_line_key else (item_key if has_item_number else line_position_key) -%}
     -- Order lines of lake source {{ mapping.name }} in the conformed CDM shape (generated from its mapping).
 with
 
@@ -153,7 +156,8 @@ amounts as (
         {{ dbt.concat(["'" ~ source_name ~ ":'", 'keyed.order_key']) }} as sales_order_id,
         {{ line_key }} as line_key,
         cast(coalesce(
-            keyed.extended_amount, round(keyed.line_quantity * keyed.price_per_unit, 2)
+            keyed.extended_amount,
+            round(keyed.line_quantity * keyed.price_per_unit, 2) - coalesce(keyed.discount_amount, 0)
         ) as decimal(18, 2)) as line_amount,
         case when keyed.currency_code = 'EUR' then 1 else fx_rates.eur_per_unit end as eur_per_unit
     from keyed
@@ -167,7 +171,7 @@ final as (
         sales_order_id,
         '{{ source_name }}' as source_system,
         line_key as source_record_id,
-        cast(line_position as integer) as line_number,
+        cast(coalesce(line_item_number, line_position) as integer) as line_number,
         coalesce(product_id, 'unknown') as product_id,
         line_quantity as quantity,
         cast(coalesce(price_per_unit, line_amount / nullif(line_quantity, 0)) as decimal(18, 2)) as price_per_unit,

@@ -24,6 +24,10 @@
          'raw_model': 'raw_pos__loyalty_members', 'base_model': 'base_pos__loyalty_members',
          'staged_model': 'stg_pos__contacts', 'lines_model': none, 'header_lines': 1, 'customer_system': none,
          'references': []},
+        {'source_system': 'pos', 'table_name': 'transactions', 'entity': 'sales_order',
+         'raw_model': 'raw_pos__transactions', 'base_model': 'base_pos__transactions',
+         'staged_model': 'stg_pos__sales_orders', 'lines_model': 'stg_pos__sales_order_lines', 'header_lines': 0,
+         'customer_system': 'pos', 'references': ['contact', 'store', 'product', 'currency']},
         {'source_system': 'shop', 'table_name': 'accounts', 'entity': 'contact', 'raw_model': 'raw_shop__accounts',
          'base_model': 'base_shop__accounts', 'staged_model': 'stg_shop__contacts', 'lines_model': none,
          'header_lines': 0, 'customer_system': none, 'references': []},
@@ -65,6 +69,7 @@
         'sales_order': [
             {'name': 'order_number', 'type': 'text', 'required': false, 'strict': false, 'references': none},
             {'name': 'source_record_id', 'type': 'text', 'required': false, 'strict': false, 'references': none},
+            {'name': 'line_item_number', 'type': 'integer', 'required': false, 'strict': true, 'references': none},
             {'name': 'customer_source_record_id', 'type': 'text', 'required': false, 'strict': false,
              'references': 'contact'},
             {'name': 'customer_source_system', 'type': 'text', 'required': false, 'strict': false,

@@ -32,6 +32,8 @@
         {{ parse_decimal(value, data_type, decimal_separator=mapping.decimal_separator) }}
     {%- elif kind == 'year' -%}
         case when {{ regex_full_match(value, '[0-9]{4}') }} then cast({{ value }} as integer) end
+    {%- elif kind == 'integer' -%}
+        case when {{ regex_full_match(value, '[0-9]{1,9}') }} then cast({{ value }} as integer) end
     {%- elif kind == 'boolean' and (attribute.mapping or {}).get('invert') -%}
         not ({{ lake_mapped_flag(value) }})
     {%- elif kind == 'boolean' -%}
@@ -65,6 +67,7 @@
     {%- set reasons = {
         'date': 'bad_date: not a ' ~ lake_mapped_format(mapping, attribute) ~ ' date',
         'year': 'bad_date: not a four-digit year',
+        'integer': 'bad_number: not a whole number',
         'timestamp': 'bad_date: not a ' ~ lake_mapped_format(mapping, attribute) ~ ' timestamp',
         'decimal': 'bad_number: not a number with decimal separator ' ~ mapping.decimal_separator,
         'boolean': 'bad_value: not a yes/no flag',

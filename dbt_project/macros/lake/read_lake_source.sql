@@ -77,8 +77,16 @@
     {% endfor -%}
     {% if lake.get('entity') and lake.format == 'parquet' -%}
         {#- A mapped Parquet source is read with every column its files have (see lake_mapped.sql). -#}
-        {% for name in lake_parquet_columns(lake_root() ~ '/' ~ lake.path) or [] -%}
-            {%- do columns.append({'name': name, 'data_type': 'varchar'}) -%}
+        {%- set file_columns = lake_parquet_columns(lake_root() ~ '/' ~ lake.path) or [] -%}
+        {%- set declared = {} -%}
+        {% for column in columns -%}
+            {%- do declared.update({column.name | lower: column.data_type}) -%}
+        {% endfor -%}
+        {%- if file_columns -%}
+            {%- set columns = [] -%}
+        {%- endif -%}
+        {% for name in file_columns -%}
+            {%- do columns.append({'name': name, 'data_type': declared.get(name | lower, 'varchar')}) -%}
         {% endfor -%}
     {% endif -%}
     {{ return({

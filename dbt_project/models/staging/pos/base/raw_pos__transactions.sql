@@ -1,4 +1,4 @@
+-- Generated from models/staging/pos/_pos__sources.yml by `python -m orchestration.lake_mappings`; do not edit.
 {{ config(materialized='view') }}
 
--- The lake files as read (see macros/lake/read_lake_source.sql).
 {{ read_lake_source('pos', 'transactions') }}
