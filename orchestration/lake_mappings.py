@@ -580,14 +580,21 @@ def _call(macro: str, spec: LakeTableSpec) -> str:
     return f"{{{{ {macro}('{spec.system}', '{spec.table}') }}}}\n"
 
 
-def _model_files(spec: LakeTableSpec) -> dict[str, str]:
-    """The SQL files of one mapped table: relative path -> content."""
+def _model_files(spec: LakeTableSpec, contact_tables: Mapping[str, LakeTableSpec]) -> dict[str, str]:
+    """The SQL files of one mapped table: relative path -> content.
+
+    The base model names the models its reference checks read in `-- depends_on:` lines, so dbt knows them at parse.
+    """
     folder = spec.folder
+    depends_on = "".join(
+        f"-- depends_on: {{{{ ref('{target['staged']}') }}}}, {{{{ ref('{target['base']}') }}}}\n"
+        for target in reference_targets(spec, contact_tables).values()
+    )
     files = {
         f"{folder}/base/{spec.raw_model}.sql": _header(spec)
         + "{{ config(materialized='view') }}\n\n"
         + _call("read_lake_source", spec),
-        f"{folder}/base/{spec.base_model}.sql": _header(spec) + _call("lake_mapped_base", spec),
+        f"{folder}/base/{spec.base_model}.sql": _header(spec) + depends_on + _call("lake_mapped_base", spec),
     }
     for suffix, model in zip(ENTITY_MODELS[spec.entity], spec.stg_models, strict=True):
         files[f"{folder}/{model}.sql"] = _header(spec) + _call(f"lake_mapped_{suffix}", spec)
@@ -675,12 +682,47 @@ def _base_model_doc(spec: LakeTableSpec) -> dict[str, Any]:
     }
 
 
-# The staged models that mapped values of a kind name (macro lake_reference_targets holds the same for dbt).
-REFERENCE_MODELS = {
-    "product": "stg_reference__products",
-    "store": "stg_reference__stores",
-    "offer": "stg_marketing__offers",
-}
+class ReferenceTarget(TypedDict):
+    """The records a mapped value may name: checked against `staged` (source_record_id) when `base` has rows."""
+
+    staged: str
+    base: str
+    code: str
+    label: str
+
+
+# The records that attributes with `references` name; 'contact' is the mapped contact table of the customer system.
+REFERENCE_TARGETS: dict[str, ReferenceTarget] = {
+    "product": {"staged": "stg_reference__products", "base": "base_reference__products", "code": "unknown_sku",
+                "label": "a staged product"},
+    "store": {"staged": "stg_reference__stores", "base": "base_reference__stores", "code": "unknown_store",
+              "label": "a staged store"},
+    "currency": {"staged": "stg_reference__fx_rates", "base": "base_reference__fx_rates", "code": "unknown_currency",
+                 "label": "a currency with a rate in reference fx_rates"},
+    "offer": {"staged": "stg_marketing__offers", "base": "base_marketing__offers", "code": "unknown_offer",
+              "label": "a staged marketing offer"},
+    "campaign": {"staged": "stg_marketing__campaigns", "base": "base_marketing__campaigns",
+                 "code": "unknown_campaign", "label": "a staged campaign"},
+}  # fmt: skip
+
+
+def reference_targets(spec: LakeTableSpec, contact_tables: Mapping[str, LakeTableSpec]) -> dict[str, ReferenceTarget]:
+    """The records the mapped values of a table name, by kind (only kinds whose records can be staged)."""
+    targets: dict[str, ReferenceTarget] = {}
+    for kind in spec.references:
+        if kind != "contact":
+            targets[kind] = REFERENCE_TARGETS[kind]
+            continue
+        customer_system = spec.customer_system or spec.system
+        contacts = contact_tables.get(customer_system)
+        if contacts is not None:
+            targets[kind] = {
+                "staged": contacts.staged_model,
+                "base": contacts.base_model,
+                "code": "unknown_customer",
+                "label": f"a staged contact of {customer_system}",
+            }
+    return targets
 
 
 def _parent_test(model: str, field_name: str, where: str | None = None) -> dict[str, Any]:
@@ -691,7 +733,7 @@ def _parent_test(model: str, field_name: str, where: str | None = None) -> dict[
     return {"relationships_where_parent_loaded": test}
 
 
-def _stg_model_docs(spec: LakeTableSpec, contact_models: Mapping[str, str]) -> list[dict[str, Any]]:
+def _stg_model_docs(spec: LakeTableSpec, contact_tables: Mapping[str, LakeTableSpec]) -> list[dict[str, Any]]:
     """The staging models' docs; the row-count reconciliation sits on the model with one row per lake row."""
     if spec.entity == "contact":
         contacts = {
@@ -707,14 +749,17 @@ def _stg_model_docs(spec: LakeTableSpec, contact_models: Mapping[str, str]) -> l
         return [contacts]
     order_tests: dict[str, list[Any]] = {"sales_order_id": ["unique", "not_null"], "ordered_at": ["not_null"]}
     line_tests: dict[str, list[Any]] = {}
-    customer_model = contact_models.get(spec.customer_system or spec.system)
-    if "contact" in spec.references and customer_model:
-        order_tests["customer_contact_id"] = [_parent_test(customer_model, "contact_id")]
-    for kind, column in (("store", "store_id"), ("offer", "offer_id")):
-        if kind in spec.references:
-            order_tests[column] = [_parent_test(REFERENCE_MODELS[kind], column)]
-    if "product" in spec.references:
-        line_tests["product_id"] = [_parent_test(REFERENCE_MODELS["product"], "product_id", "product_id <> 'unknown'")]
+    targets = reference_targets(spec, contact_tables)
+    for kind, column, field_name in (
+        ("contact", "customer_contact_id", "contact_id"),
+        ("store", "store_id", "store_id"),
+        ("offer", "offer_id", "offer_id"),
+    ):
+        if kind in targets:
+            order_tests[column] = [_parent_test(targets[kind]["staged"], field_name)]
+    if "product" in targets:
+        staged = targets["product"]["staged"]
+        line_tests["product_id"] = [_parent_test(staged, "product_id", "product_id <> 'unknown'")]
     orders = {
         "name": spec.staged_model,
         "description": f"Generated from the lake mapping of {spec.name}: the orders (rows sharing an order number) "
@@ -755,11 +800,11 @@ def _represent_text(dumper: yaml.SafeDumper, text: str) -> yaml.ScalarNode:
 _IndentedDumper.add_representer(str, _represent_text)
 
 
-def _models_yaml(specs: Sequence[LakeTableSpec], contact_models: Mapping[str, str]) -> str:
+def _models_yaml(specs: Sequence[LakeTableSpec], contact_tables: Mapping[str, LakeTableSpec]) -> str:
     """The dbt model YAML documenting and testing the generated models of one system."""
     models: list[dict[str, Any]] = []
     for spec in specs:
-        models += [_raw_model_doc(spec), _base_model_doc(spec), *_stg_model_docs(spec, contact_models)]
+        models += [_raw_model_doc(spec), _base_model_doc(spec), *_stg_model_docs(spec, contact_tables)]
     body = yaml.dump(
         {"version": 2, "models": models}, Dumper=_IndentedDumper, sort_keys=False, width=110, allow_unicode=True
     )
@@ -826,6 +871,8 @@ _MACRO_HEADER = """\
                               customer_system, references: the kinds of record mapped values name)
     lake_entity_attributes(): the registry of entities, orchestration/lake_mappings.py ENTITIES:
                               entity -> its attributes in order ({name, type, required, strict, references})
+    lake_reference_kinds():   the records attributes with `references` name, REFERENCE_TARGETS: kind ->
+                              {staged, base, code, label} ('contact': the customer system's contacts)
 -#}
 """
 
@@ -840,6 +887,11 @@ def _macro_file(specs: Sequence[LakeTableSpec]) -> str:
         registry += [line for attribute in attributes for line in _jinja_dict(attribute, " " * 12)]
         registry.append("        ],")
     registry.append("    }")
+    kinds = ["{"]
+    for kind, target in REFERENCE_TARGETS.items():
+        kinds.append(f"        {_jinja_literal(kind)}:")
+        kinds += _jinja_dict(target, " " * 12)
+    kinds.append("    }")
     return (
         _MACRO_HEADER
         + "{% macro lake_mapped_tables() -%}\n"
@@ -847,6 +899,9 @@ def _macro_file(specs: Sequence[LakeTableSpec]) -> str:
         + "{%- endmacro %}\n\n\n"
         + "{% macro lake_entity_attributes() -%}\n"
         + f"    {{{{ return({chr(10).join(registry)}) }}}}\n"
+        + "{%- endmacro %}\n\n\n"
+        + "{% macro lake_reference_kinds() -%}\n"
+        + f"    {{{{ return({chr(10).join(kinds)}) }}}}\n"
         + "{%- endmacro %}\n"
     )
 
@@ -855,13 +910,13 @@ def _planned(project_dir: Path, specs: Sequence[LakeTableSpec]) -> dict[Path, tu
     """Every generated file: absolute path -> (text, the mapped table it belongs to; None for the macro file)."""
     files: dict[Path, tuple[str, LakeTableSpec | None]] = {}
     by_system: dict[tuple[str, str], list[LakeTableSpec]] = {}
-    contact_models = {spec.system: spec.staged_model for spec in specs if spec.entity == "contact"}
+    contact_tables = {spec.system: spec for spec in specs if spec.entity == "contact"}
     for spec in specs:
-        for relative, content in _model_files(spec).items():
+        for relative, content in _model_files(spec, contact_tables).items():
             files[project_dir / relative] = (content, spec)
         by_system.setdefault((spec.folder, spec.system), []).append(spec)
     for (folder, system), system_specs in by_system.items():
-        yaml_text = _models_yaml(system_specs, contact_models)
+        yaml_text = _models_yaml(system_specs, contact_tables)
         files[project_dir / folder / f"_{system}__mapped_models.yml"] = (yaml_text, system_specs[0])
     files[project_dir / MACRO_FILE] = (_macro_file(specs), None)
     return files

@@ -115,10 +115,10 @@
 
 {% macro lake_mapped_base(source_name, table_name) -%}
     {%- set raw_model = ref('raw_' ~ source_name ~ '__' ~ table_name) -%}
-    {%- set reference_targets = lake_reference_targets(source_name, table_name) -%}
     {% if not execute -%}
         {{ return('select 1 as parse_placeholder') }}
     {% endif -%}
+    {%- set reference_targets = lake_reference_targets(source_name, table_name) -%}
     {%- set mapping = lake_mapping(source_name, table_name) -%}
     {%- set key_attribute = (mapping.attributes | selectattr('name', 'equalto', 'source_record_id') | first) -%}
     {%- set line_key = lake_mapped_line_item_key(mapping) -%}
@@ -266,38 +266,32 @@ select * from final
 {%- endmacro %}
 
 {#-
-    The records a value may name, by the `references` of an attribute: the staged model whose
-    source_record_id it must match, the base model whose rows say the records were delivered, and the
-    code of a row naming one that is not staged. 'contact' is the mapped contacts of the table's
-    customer_system (none: not checked). Only the kinds the table's mapping references (its
-    lake_mapped_tables() entry), each with its relations (model, base_model): call it at parse time, so
-    dbt sees the dependencies.
+    The records the mapped values of a table may name, by kind (the kinds its lake_mapped_tables() entry
+    references; lake_reference_kinds(), generated from REFERENCE_TARGETS): the staged model whose
+    source_record_id a value must match (model), the base model whose rows say the records were delivered
+    (base_model), and the code of a row naming one that is not staged. 'contact' is the mapped contacts of
+    the table's customer_system (no such table: not checked). The generated base model declares these
+    models with `-- depends_on:`, so the refs resolve at run time.
 -#}
 {% macro lake_reference_targets(source_name, table_name) -%}
-    {%- set targets = {
-        'product': {'staged': 'stg_reference__products', 'base': 'base_reference__products',
-                    'code': 'unknown_sku', 'label': 'a staged product'},
-        'store': {'staged': 'stg_reference__stores', 'base': 'base_reference__stores',
-                  'code': 'unknown_store', 'label': 'a staged store'},
-        'currency': {'staged': 'stg_reference__fx_rates', 'base': 'base_reference__fx_rates',
-                     'code': 'unknown_currency', 'label': 'a currency with a rate in reference fx_rates'},
-        'offer': {'staged': 'stg_marketing__offers', 'base': 'base_marketing__offers',
-                  'code': 'unknown_offer', 'label': 'a staged marketing offer'},
-        'campaign': {'staged': 'stg_marketing__campaigns', 'base': 'base_marketing__campaigns',
-                     'code': 'unknown_campaign', 'label': 'a staged campaign'},
-    } -%}
+    {%- set kinds = lake_reference_kinds() -%}
     {%- set entry = lake_mapped_tables() | selectattr('source_system', 'equalto', source_name)
         | selectattr('table_name', 'equalto', table_name) | first -%}
-    {%- for table in lake_mapped_tables()
-        if table.entity == 'contact' and table.source_system == entry.customer_system -%}
-        {%- do targets.update({'contact': {
-            'staged': table.staged_model, 'base': table.base_model, 'code': 'unknown_customer',
-            'label': 'a staged contact of ' ~ entry.customer_system}}) -%}
+    {%- set targets = {} -%}
+    {%- for kind in entry.references -%}
+        {%- set contacts = lake_mapped_tables() | selectattr('entity', 'equalto', 'contact')
+            | selectattr('source_system', 'equalto', entry.customer_system) | list -%}
+        {%- if kind == 'contact' and contacts -%}
+            {%- do targets.update({kind: {
+                'staged': contacts[0].staged_model, 'base': contacts[0].base_model, 'code': 'unknown_customer',
+                'label': 'a staged contact of ' ~ entry.customer_system}}) -%}
+        {%- elif kind in kinds -%}
+            {%- do targets.update({kind: kinds[kind]}) -%}
+        {%- endif -%}
     {%- endfor -%}
     {%- set checked = {} -%}
-    {%- for kind in entry.references if kind in targets -%}
-        {%- do checked.update({kind: dict(targets[kind], model=ref(targets[kind].staged),
-                                            base_model=ref(targets[kind].base))}) -%}
+    {%- for kind, target in targets.items() -%}
+        {%- do checked.update({kind: dict(target, model=ref(target.staged), base_model=ref(target.base))}) -%}
     {%- endfor -%}
     {{ return(checked) }}
 {%- endmacro %}

@@ -123,7 +123,8 @@ select * from final
     {%- set line_position = dbt.cast('keyed.line_position', dbt.type_string()) -%}
     {%- set line_position_key = dbt.concat(['keyed.order_key', "'-'", line_position]) -%}
     {%- set item_key = dbt.concat(['keyed.order_key', "'|'", 'keyed.line_item_number__value']) -%}
-    {%- set line_key = 'keyed.source_record_id' if has_line_key else (item_key if has_item_number else line_position_key) -%}
+    {%- set generated_key = item_key if has_item_number else line_position_key -%}
+    {%- set line_key = 'keyed.source_record_id' if has_line_key else generated_key -%}
     -- Order lines of lake source {{ mapping.name }} in the conformed CDM shape (generated from its mapping).
 with
 

@@ -8,6 +8,8 @@
                               customer_system, references: the kinds of record mapped values name)
     lake_entity_attributes(): the registry of entities, orchestration/lake_mappings.py ENTITIES:
                               entity -> its attributes in order ({name, type, required, strict, references})
+    lake_reference_kinds():   the records attributes with `references` name, REFERENCE_TARGETS: kind ->
+                              {staged, base, code, label} ('contact': the customer system's contacts)
 -#}
 {% macro lake_mapped_tables() -%}
     {{ return([
@@ -88,5 +90,26 @@
             {'name': 'transaction_currency_code', 'type': 'currency', 'required': false, 'strict': true,
              'references': 'currency'},
         ],
+    }) }}
+{%- endmacro %}
+
+
+{% macro lake_reference_kinds() -%}
+    {{ return({
+        'product':
+            {'staged': 'stg_reference__products', 'base': 'base_reference__products', 'code': 'unknown_sku',
+             'label': 'a staged product'},
+        'store':
+            {'staged': 'stg_reference__stores', 'base': 'base_reference__stores', 'code': 'unknown_store',
+             'label': 'a staged store'},
+        'currency':
+            {'staged': 'stg_reference__fx_rates', 'base': 'base_reference__fx_rates', 'code': 'unknown_currency',
+             'label': 'a currency with a rate in reference fx_rates'},
+        'offer':
+            {'staged': 'stg_marketing__offers', 'base': 'base_marketing__offers', 'code': 'unknown_offer',
+             'label': 'a staged marketing offer'},
+        'campaign':
+            {'staged': 'stg_marketing__campaigns', 'base': 'base_marketing__campaigns', 'code': 'unknown_campaign',
+             'label': 'a staged campaign'},
     }) }}
 {%- endmacro %}
