@@ -23,9 +23,9 @@ import json
 import re
 import sys
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, NoReturn, Protocol, TypedDict
+from typing import Any, NoReturn, NotRequired, Protocol, TypedDict
 
 import yaml
 
@@ -58,7 +58,8 @@ def _attribute(
 
 
 ATTRIBUTE_TYPES = (
-    "text", "email", "phone", "country", "date", "year", "timestamp", "boolean", "decimal", "currency", "integer",
+    "text", "email", "phone", "country", "date", "year", "timestamp", "time", "boolean", "decimal", "currency",
+    "integer",
 )  # fmt: skip
 
 # The single source of truth for the entity kinds a lake table can be mapped to (order = column order).
@@ -93,6 +94,9 @@ ENTITIES: dict[str, list[Attribute]] = {
         _attribute("customer_source_record_id", "text", references="contact"),
         _attribute("customer_source_system", "text"),
         _attribute("ordered_at", "timestamp", required=True),
+        _attribute(
+            "ordered_time", "time", strict=True
+        ),  # the time of day, when the source keeps it apart from the date
         _attribute("order_status", "text"),
         _attribute("channel", "text"),
         _attribute("store_id", "text", references="store"),
@@ -105,15 +109,31 @@ ENTITIES: dict[str, list[Attribute]] = {
         _attribute("shipping_amount", "decimal", strict=True),
         _attribute("transaction_currency_code", "currency", strict=True, references="currency"),
     ],
+    # The lines of orders whose headers are another table of the system (option order_table): ERP items.
+    "sales_order_line": [
+        _attribute("order_number", "text", required=True, references="order"),
+        _attribute("source_record_id", "text"),
+        _attribute("line_item_number", "integer", strict=True),
+        _attribute("product_id", "text", references="product"),
+        _attribute("quantity", "decimal", strict=True),
+        _attribute("price_per_unit", "decimal", strict=True),
+        _attribute("extended_amount", "decimal", required=True),
+        _attribute("discount_amount", "decimal", strict=True),
+        _attribute("transaction_currency_code", "currency", strict=True, references="currency"),
+    ],
 }
 
 # A required attribute whose requirement is also met by mapping another one (quantity x price per unit).
-REQUIRED_ALTERNATIVES: dict[tuple[str, str], str] = {("sales_order", "extended_amount"): "price_per_unit"}
+REQUIRED_ALTERNATIVES: dict[tuple[str, str], str] = {
+    ("sales_order", "extended_amount"): "price_per_unit",
+    ("sales_order_line", "extended_amount"): "price_per_unit",
+}
 
 # The staging models of an entity: stg_<system>__<suffix>, each built by the macro lake_mapped_<suffix>.
 ENTITY_MODELS: dict[str, tuple[str, ...]] = {
     "contact": ("contacts",),
     "sales_order": ("sales_orders", "sales_order_lines"),
+    "sales_order_line": (),  # staged by its order table's models
 }
 
 FILE_FORMATS = ("csv", "jsonl", "parquet")
@@ -146,6 +166,7 @@ LAKE_OPTIONS = (
     "customer_system",
     "columns",
     "row_key",
+    "order_table",
 )
 MAPPING_KEYS = ("column", "path", "position", "value", "format", "split", "invert")
 _SOURCE_KEYS = ("column", "path", "position", "value")
@@ -221,6 +242,8 @@ class LakeTableSpec:
     null_values: tuple[str, ...] = ()
     defaults: dict[str, Any] = field(default_factory=dict)
     customer_system: str | None = None
+    order_table: str | None = None  # sales_order_line: the table of the system holding the order headers
+    lines_table: str | None = None  # sales_order: the sales_order_line table whose rows are its lines
 
     @property
     def name(self) -> str:
@@ -241,12 +264,13 @@ class LakeTableSpec:
 
     @property
     def stg_models(self) -> list[str]:
-        """The staging models of the entity: contacts, or sales orders and their lines."""
+        """The staging models of the entity: contacts, or sales orders and their lines (none for order lines)."""
         return [f"stg_{self.system}__{suffix}" for suffix in ENTITY_MODELS[self.entity]]
 
     @property
     def staged_model(self) -> str:
-        return self.stg_models[0]
+        """The staging model holding the table's staged rows."""
+        return self.stg_models[0] if self.stg_models else f"stg_{self.system}__sales_order_lines"
 
     @property
     def lines_model(self) -> str | None:
@@ -306,7 +330,28 @@ def load_specs(project_dir: Path) -> list[LakeTableSpec]:
         if lake.get("entity") is not None
     ]
     _check_one_table_per_entity(specs)
-    return specs
+    return _link_order_lines(specs)
+
+
+def _link_order_lines(specs: Sequence[LakeTableSpec]) -> list[LakeTableSpec]:
+    """Give each order table its line table (order_table), and check that an order table has lines or an amount."""
+    by_name = {spec.name: spec for spec in specs}
+    lines_of: dict[str, str] = {}
+    for spec in specs:
+        if spec.order_table is None:
+            continue
+        where = _Where(spec.yaml_file, spec.system, spec.table)
+        header = by_name.get(f"{spec.system}.{spec.order_table}")
+        if header is None or header.entity != "sales_order":
+            where.fail(f"order_table {spec.order_table!r} is not a sales_order table of source {spec.system}")
+        if header.name in lines_of:
+            where.fail(f"{lines_of[header.name]} already holds the lines of {header.name}")
+        lines_of[header.name] = spec.table
+    linked = [replace(spec, lines_table=lines_of.get(spec.name)) for spec in specs]
+    for spec in linked:
+        if spec.entity == "sales_order" and spec.lines_table is None:
+            _check_required(_Where(spec.yaml_file, spec.system, spec.table), spec.entity, spec.columns, amounts=True)
+    return linked
 
 
 def _check_one_table_per_entity(specs: Sequence[LakeTableSpec]) -> None:
@@ -353,6 +398,7 @@ def _parse_table(where: _Where, lake: dict[str, Any]) -> LakeTableSpec:
         null_values=_null_values(where, lake.get("null_values")),
         defaults=_defaults(where, lake.get("defaults"), entity),
         customer_system=_customer_system(where, lake.get("customer_system"), entity),
+        order_table=_order_table(where, lake.get("order_table"), entity),
     )
 
 
@@ -396,6 +442,16 @@ def _customer_system(where: _Where, value: Any, entity: str) -> str | None:
         where.fail("customer_system applies to sales_order tables only; remove it")
     if not isinstance(value, str) or not value:
         where.fail(f"customer_system must name a source system, not {value!r}")
+    return value
+
+
+def _order_table(where: _Where, value: Any, entity: str) -> str | None:
+    if entity != "sales_order_line":
+        if value is not None:
+            where.fail("order_table applies to sales_order_line tables only; remove it")
+        return None
+    if not isinstance(value, str) or not value:
+        where.fail("a sales_order_line table names its order headers: add `order_table: <table of this source>`")
     return value
 
 
@@ -526,10 +582,15 @@ def _invert_option(where: _Where, attribute: str, mapping: dict[str, Any], entit
     return mapping["invert"]
 
 
-def _check_required(where: _Where, entity: str, columns: Mapping[str, ColumnMapping]) -> None:
+def _check_required(
+    where: _Where, entity: str, columns: Mapping[str, ColumnMapping], amounts: bool | None = None
+) -> None:
+    """Every required attribute is mapped. An order's amount is checked once its line table is known (amounts=True)."""
     for attribute in ENTITIES[entity]:
         name = attribute["name"]
         if not attribute["required"] or name in columns:
+            continue
+        if entity == "sales_order" and name == "extended_amount" and not amounts:
             continue
         alternative = REQUIRED_ALTERNATIVES.get((entity, name))
         if alternative is None:
@@ -586,18 +647,21 @@ def _model_files(spec: LakeTableSpec, contact_tables: Mapping[str, LakeTableSpec
     The base model names the models its reference checks read in `-- depends_on:` lines, so dbt knows them at parse.
     """
     folder = spec.folder
-    depends_on = "".join(
-        f"-- depends_on: {{{{ ref('{target['staged']}') }}}}, {{{{ ref('{target['base']}') }}}}\n"
+    read = dict.fromkeys(
+        model
         for target in reference_targets(spec, contact_tables).values()
+        for model in (target["staged"], target["base"])
     )
+    depends_on = "".join(f"-- depends_on: {{{{ ref('{model}') }}}}\n" for model in read)
     files = {
         f"{folder}/base/{spec.raw_model}.sql": _header(spec)
         + "{{ config(materialized='view') }}\n\n"
         + _call("read_lake_source", spec),
         f"{folder}/base/{spec.base_model}.sql": _header(spec) + depends_on + _call("lake_mapped_base", spec),
     }
+    lines_base = f"-- depends_on: {{{{ ref('base_{spec.system}__{spec.lines_table}') }}}}\n" if spec.lines_table else ""
     for suffix, model in zip(ENTITY_MODELS[spec.entity], spec.stg_models, strict=True):
-        files[f"{folder}/{model}.sql"] = _header(spec) + _call(f"lake_mapped_{suffix}", spec)
+        files[f"{folder}/{model}.sql"] = _header(spec) + lines_base + _call(f"lake_mapped_{suffix}", spec)
     return files
 
 
@@ -683,12 +747,16 @@ def _base_model_doc(spec: LakeTableSpec) -> dict[str, Any]:
 
 
 class ReferenceTarget(TypedDict):
-    """The records a mapped value may name: checked against `staged` (source_record_id) when `base` has rows."""
+    """The records a mapped value may name: checked against `key` (default source_record_id) of the rows of
+    `staged` that pass `where`, when `base` has rows."""
 
     staged: str
     base: str
     code: str
     label: str
+    key: NotRequired[str]
+    where: NotRequired[str]
+    always: NotRequired[bool]
 
 
 # The records that attributes with `references` name; 'contact' is the mapped contact table of the customer system.
@@ -710,6 +778,18 @@ def reference_targets(spec: LakeTableSpec, contact_tables: Mapping[str, LakeTabl
     """The records the mapped values of a table name, by kind (only kinds whose records can be staged)."""
     targets: dict[str, ReferenceTarget] = {}
     for kind in spec.references:
+        if kind == "order" and spec.order_table is not None:
+            headers = f"base_{spec.system}__{spec.order_table}"
+            targets[kind] = {
+                "staged": headers,
+                "base": headers,
+                "code": "parent_order_rejected",
+                "label": f"an order staged from {spec.system}.{spec.order_table} (absent or quarantined)",
+                "key": "order_number",
+                "where": "rejection_code is null",
+                "always": True,  # a line without its staged order is quarantined, delivered or not
+            }
+            continue
         if kind != "contact":
             targets[kind] = REFERENCE_TARGETS[kind]
             continue
@@ -733,8 +813,15 @@ def _parent_test(model: str, field_name: str, where: str | None = None) -> dict[
     return {"relationships_where_parent_loaded": test}
 
 
-def _stg_model_docs(spec: LakeTableSpec, contact_tables: Mapping[str, LakeTableSpec]) -> list[dict[str, Any]]:
-    """The staging models' docs; the row-count reconciliation sits on the model with one row per lake row."""
+def _stg_model_docs(
+    spec: LakeTableSpec, contact_tables: Mapping[str, LakeTableSpec], lines_spec: LakeTableSpec | None = None
+) -> list[dict[str, Any]]:
+    """The staging models' docs; the row-count reconciliation sits on the model with one row per lake row.
+
+    An order table with a line table (`lines_spec`) documents the lines too; the line table has no models of its own.
+    """
+    if spec.entity == "sales_order_line":
+        return []
     if spec.entity == "contact":
         contacts = {
             "name": spec.staged_model,
@@ -757,21 +844,28 @@ def _stg_model_docs(spec: LakeTableSpec, contact_tables: Mapping[str, LakeTableS
     ):
         if kind in targets:
             order_tests[column] = [_parent_test(targets[kind]["staged"], field_name)]
-    if "product" in targets:
-        staged = targets["product"]["staged"]
+    line_targets = reference_targets(lines_spec, contact_tables) if lines_spec else targets
+    if "product" in line_targets:
+        staged = line_targets["product"]["staged"]
         line_tests["product_id"] = [_parent_test(staged, "product_id", "product_id <> 'unknown'")]
-    orders = {
+    orders: dict[str, Any] = {
         "name": spec.staged_model,
         "description": f"Generated from the lake mapping of {spec.name}: the orders (rows sharing an order number) "
         f"in the conformed CDM sales order shape.",
         "columns": _doc_columns(ORDER_COLUMNS, order_tests),
     }
+    if lines_spec is not None:
+        orders["description"] = (
+            f"Generated from the lake mappings of {spec.name} (order headers, one order per staged row) and "
+            f"{lines_spec.name} (their lines), in the conformed CDM sales order shape."
+        )
+        orders = {**orders, "data_tests": [_reconciliation_test(spec)]}
     relationship = {"relationships": {"arguments": {"to": f"ref('{spec.staged_model}')", "field": "sales_order_id"}}}
     lines = {
         "name": spec.lines_model,
-        "description": f"Generated from the lake mapping of {spec.name}: one order line per staged row, in the "
-        f"conformed CDM sales order line shape.",
-        "data_tests": [_reconciliation_test(spec)],
+        "description": f"Generated from the lake mapping of {(lines_spec or spec).name}: one order line per staged "
+        f"row, in the conformed CDM sales order line shape.",
+        "data_tests": [_reconciliation_test(lines_spec or spec)],
         "columns": _doc_columns(
             LINE_COLUMNS,
             {
@@ -803,8 +897,10 @@ _IndentedDumper.add_representer(str, _represent_text)
 def _models_yaml(specs: Sequence[LakeTableSpec], contact_tables: Mapping[str, LakeTableSpec]) -> str:
     """The dbt model YAML documenting and testing the generated models of one system."""
     models: list[dict[str, Any]] = []
+    by_table = {spec.table: spec for spec in specs}
     for spec in specs:
-        models += [_raw_model_doc(spec), _base_model_doc(spec), *_stg_model_docs(spec, contact_tables)]
+        lines_spec = by_table[spec.lines_table] if spec.lines_table else None
+        models += [_raw_model_doc(spec), _base_model_doc(spec), *_stg_model_docs(spec, contact_tables, lines_spec)]
     body = yaml.dump(
         {"version": 2, "models": models}, Dumper=_IndentedDumper, sort_keys=False, width=110, allow_unicode=True
     )
@@ -855,6 +951,8 @@ def mapped_table_entries(specs: Sequence[LakeTableSpec]) -> list[dict[str, Any]]
             "header_lines": spec.header_lines,
             "customer_system": spec.customer_system or (spec.system if spec.entity == "sales_order" else None),
             "references": spec.references,
+            "order_table": spec.order_table,
+            "lines_table": spec.lines_table,
         }
         for spec in sorted(specs, key=lambda spec: (spec.system, spec.table))
     ]
@@ -1296,10 +1394,26 @@ def _check_table(spec: LakeTableSpec, lake_root: Path) -> tuple[TableCheck, list
             continue
         table.rows += rows
         findings += file_findings
+    findings = _grouped_by_file(findings)
     if not table.files:
         message = f"{spec.name}: no files match {spec.path} under the lake root; {spec.staged_model} will be empty"
         findings.append(Finding(WARNING, message))
     return table, findings
+
+
+def _grouped_by_file(findings: Sequence[Finding], most: int = 3) -> list[Finding]:
+    """The same finding about more than `most` files of a table as one line naming the count and the first and last."""
+    groups: dict[tuple[str, str], list[str]] = {}
+    for finding in findings:
+        file, _, rest = finding.message.partition(": ")
+        groups.setdefault((finding.severity, rest), []).append(file)
+    grouped = []
+    for (severity, rest), files in groups.items():
+        if len(files) > most:
+            grouped.append(Finding(severity, f"{len(files)} files ({files[0]} ... {files[-1]}): {rest}"))
+        else:
+            grouped += [Finding(severity, f"{file}: {rest}") for file in files]
+    return grouped
 
 
 def _top_folder(pattern: str) -> str | None:

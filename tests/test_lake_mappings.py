@@ -89,7 +89,10 @@ def test_entity_registry_lists_the_attributes_in_order() -> None:
 @pytest.mark.parametrize(
     ("lake", "expected"),
     [
-        (contact_lake(entity="customer"), ["entity must be one of contact, sales_order, not 'customer'"]),
+        (
+            contact_lake(entity="customer"),
+            ["entity must be one of contact, sales_order, sales_order_line", "not 'customer'"],
+        ),
         (contact_lake(format="xlsx"), ["format must be one of csv, jsonl, parquet, not 'xlsx'"]),
         (contact_lake(colums={}), ["unknown option(s) colums in config.meta.lake"]),
         (
@@ -309,6 +312,8 @@ def test_generated_macro_file_lists_the_mapped_tables_and_the_registry(tmp_path:
             "header_lines": 0,
             "customer_system": "app",
             "references": ["contact"],
+            "order_table": None,
+            "lines_table": None,
         },
         {
             "source_system": "webshop2",
@@ -321,6 +326,8 @@ def test_generated_macro_file_lists_the_mapped_tables_and_the_registry(tmp_path:
             "header_lines": 1,
             "customer_system": None,
             "references": [],
+            "order_table": None,
+            "lines_table": None,
         },
     ]
     assert call_macro(text, "lake_entity_attributes") == lm.ENTITIES

@@ -74,9 +74,25 @@
         null_values=lake.get('null_values') or [],
         defaults=lake.get('defaults') or {},
         customer_system=lake.get('customer_system', source_name),
+        order_table=lake.get('order_table'),
+        lines_table=lake_mapped_lines_table(source_name, table_name),
     )) }}
 {%- endmacro %}
 
+
+{#- The sales_order_line table holding the lines of an order table (its order_table), or none. -#}
+{% macro lake_mapped_lines_table(source_name, table_name) -%}
+    {%- for table in lake_mapped_tables()
+        if table.source_system == source_name and table.order_table == table_name -%}
+        {{ return(table.table_name) }}
+    {%- endfor -%}
+    {{ return(none) }}
+{%- endmacro %}
+
+{#- Whether an attribute of the mapping is mapped. -#}
+{% macro lake_mapped_is_mapped(mapping, name) -%}
+    {{ return((mapping.attributes | selectattr('name', 'equalto', name) | first).mapping is not none) }}
+{%- endmacro %}
 
 {#- The mapped attributes read from the file (not constants), and the file-level name of each. -#}
 {% macro lake_mapped_from_file(mapping) -%}
@@ -122,8 +138,13 @@
     {%- set mapping = lake_mapping(source_name, table_name) -%}
     {%- set key_attribute = (mapping.attributes | selectattr('name', 'equalto', 'source_record_id') | first) -%}
     {%- set line_key = lake_mapped_line_item_key(mapping) -%}
+    {%- set order_attribute = mapping.attributes | selectattr('name', 'equalto', 'order_number') | list -%}
     {%- if line_key is not none -%}
         {%- set key_label, key_value = line_key -%}
+    {%- elif mapping.lines_table and order_attribute[0].mapping -%}
+        {#- an order table whose lines are another table: one row per order -#}
+        {%- set key_label = lake_mapped_column_label(order_attribute[0]) -%}
+        {%- set key_value = lake_mapped_value(order_attribute[0]) -%}
     {%- else -%}
         {%- set key_label = lake_mapped_column_label(key_attribute) if key_attribute.mapping else none -%}
         {%- set key_value = lake_mapped_value(key_attribute) -%}
@@ -198,7 +219,9 @@ final as (
         missing_columns,
         extra_attributes,
     {%- for attribute in mapping.attributes %}
-        {%- if attribute.required or attribute.strict %}
+        {%- if attribute.name == 'ordered_at' and attribute.mapping and lake_mapped_is_mapped(mapping, 'ordered_time') %}
+        {{ dbt.dateadd('second', 'coalesce(ordered_time__typed, 0)', 'ordered_at__typed') }} as ordered_at,
+        {%- elif attribute.required or attribute.strict %}
         {{ attribute.name }}__typed as {{ attribute.name }},
         {%- else %}
         case when {{ attribute.name }}__issue is null then {{ attribute.name }}__typed end as {{ attribute.name }},
@@ -242,7 +265,9 @@ select * from final
     {%- endfor -%}
     {%- set required = [] -%}
     {%- for attribute in mapping.attributes if attribute.required -%}
-        {%- if attribute.name == 'extended_amount' and attribute.mapping is none -%}
+        {%- if attribute.name == 'extended_amount' and mapping.lines_table -%}
+            {#- the amounts of an order whose lines are another table are on those lines -#}
+        {%- elif attribute.name == 'extended_amount' and attribute.mapping is none -%}
             {%- do required.append(by_name['price_per_unit']) -%}
         {%- else -%}
             {%- do required.append(attribute) -%}
@@ -281,7 +306,13 @@ select * from final
     {%- for kind in entry.references -%}
         {%- set contacts = lake_mapped_tables() | selectattr('entity', 'equalto', 'contact')
             | selectattr('source_system', 'equalto', entry.customer_system) | list -%}
-        {%- if kind == 'contact' and contacts -%}
+        {%- set headers = 'base_' ~ source_name ~ '__' ~ entry.order_table -%}
+        {%- if kind == 'order' and entry.order_table -%}
+            {%- do targets.update({kind: {
+                'staged': headers, 'base': headers, 'code': 'parent_order_rejected', 'key': 'order_number',
+                'where': 'rejection_code is null', 'always': true,
+                'label': 'an order staged from ' ~ source_name ~ '.' ~ entry.order_table ~ ' (absent or quarantined)'}}) -%}
+        {%- elif kind == 'contact' and contacts -%}
             {%- do targets.update({kind: {
                 'staged': contacts[0].staged_model, 'base': contacts[0].base_model, 'code': 'unknown_customer',
                 'label': 'a staged contact of ' ~ entry.customer_system}}) -%}
@@ -310,12 +341,14 @@ select * from final
         {%- set alias = 'reference_' ~ loop.index -%}
         {%- set message = target.code ~ ': ' ~ lake_mapped_column_label(attribute) ~ ' is not ' ~ target.label -%}
         {%- do ctes.append(
-            alias ~ ' as (\n    select distinct source_record_id as referenced_key from ' ~ target.model ~ '\n),\n\n'
+            alias ~ ' as (\n    select distinct ' ~ target.get('key', 'source_record_id') ~ ' as referenced_key from '
+            ~ target.model ~ (' where ' ~ target.where if target.get('where') else '') ~ '\n),\n\n'
             ~ alias ~ '_delivered as (\n    select count(*) > 0 as is_delivered from ' ~ target.base_model
             ~ '\n),\n\n'
         ) -%}
+        {%- set delivered = 'true' if target.get('always') else alias ~ '_delivered.is_delivered' -%}
         {%- do checks.append(
-            'when ' ~ attribute.name ~ '__typed is not null and ' ~ alias ~ '_delivered.is_delivered and '
+            'when ' ~ attribute.name ~ '__typed is not null and ' ~ delivered ~ ' and '
             ~ alias ~ ".referenced_key is null\n                then '" ~ message | replace("'", "''") ~ "'"
         ) -%}
         {%- do joins.append(

@@ -104,9 +104,35 @@ select * from final
 {%- endmacro %}
 
 {#-
-    Lines of a mapped sales-order table: one per staged row. Rows sharing an order number are one
-    order's lines; without order numbers every row is its own order. Amounts in the transaction currency
-    and in EUR (rate 1 for EUR, else reference fx_rates).
+    The staged rows that are order lines, with their order's key and time: the table's own rows (one
+    per line; rows sharing an order number are one order), or, when a sales_order_line table names this
+    one as its order_table, that table's rows joined to their order header here. Columns: the line
+    attributes, order_key, ordered_at, transaction_currency_code, source_file, line_number.
+-#}
+{% macro lake_mapped_line_rows(mapping, lines_mapping) -%}
+    {%- set base_model = ref('base_' ~ mapping.system ~ '__' ~ mapping.table) -%}
+    {%- if lines_mapping is none %}
+    select
+        *,
+        {{ lake_mapped_order_key(mapping) }} as order_key
+    from {{ base_model }}
+    where rejection_code is null
+    {%- else %}
+    select
+        order_lines.*,
+        order_headers.order_number as order_key,
+        order_headers.ordered_at as order_ordered_at,
+        order_headers.transaction_currency_code as order_currency_code
+    from {{ ref('base_' ~ mapping.system ~ '__' ~ lines_mapping.table) }} as order_lines
+    inner join {{ base_model }} as order_headers
+        on order_lines.order_number = order_headers.order_number
+    where order_lines.rejection_code is null and order_headers.rejection_code is null
+    {%- endif %}
+{%- endmacro %}
+
+{#-
+    Lines of a mapped sales-order table: one per staged line (see lake_mapped_line_rows). Amounts in the
+    transaction currency and in EUR (rate 1 for EUR, else reference fx_rates).
 -#}
 {% macro lake_mapped_sales_order_lines(source_name, table_name) -%}
     {%- set base_model = ref('base_' ~ source_name ~ '__' ~ table_name) -%}
@@ -115,22 +141,29 @@ select * from final
         {{ return('select 1 as parse_placeholder') }}
     {% endif -%}
     {%- set mapping = lake_mapping(source_name, table_name) -%}
-    {%- set line_key_attribute = mapping.attributes | selectattr('name', 'equalto', 'source_record_id') | first -%}
-    {%- set has_line_key = line_key_attribute.mapping is not none -%}
-    {%- set item_attribute = mapping.attributes | selectattr('name', 'equalto', 'line_item_number') | first -%}
-    {%- set has_item_number = item_attribute.mapping is not none -%}
+    {%- set lines_mapping = lake_mapping(source_name, mapping.lines_table) if mapping.lines_table else none -%}
+    {%- set line_mapping = lines_mapping or mapping -%}
+    {%- set has_line_key = lake_mapped_is_mapped(line_mapping, 'source_record_id') -%}
+    {%- set has_item_number = lake_mapped_is_mapped(line_mapping, 'line_item_number') -%}
     {%- set default_currency = "'" ~ var('c360_default_currency', 'EUR') ~ "'" -%}
     {%- set line_position = dbt.cast('keyed.line_position', dbt.type_string()) -%}
     {%- set line_position_key = dbt.concat(['keyed.order_key', "'-'", line_position]) -%}
     {%- set item_key = dbt.concat(['keyed.order_key', "'|'", 'keyed.line_item_number__value']) -%}
     {%- set generated_key = item_key if has_item_number else line_position_key -%}
     {%- set line_key = 'keyed.source_record_id' if has_line_key else generated_key -%}
+    {%- if lines_mapping is none -%}
+        {%- set currency = lake_mapped_or_default(mapping, 'transaction_currency_code', default_currency,
+                                                    dbt.type_string()) -%}
+        {%- set ordered_at = 'ordered_at' -%}
+    {%- else -%}
+        {%- set currency = 'coalesce(transaction_currency_code, order_currency_code, ' ~ default_currency ~ ')' -%}
+        {%- set ordered_at = 'order_ordered_at' -%}
+    {%- endif -%}
     -- Order lines of lake source {{ mapping.name }} in the conformed CDM shape (generated from its mapping).
 with
 
 order_rows as (
-    select * from {{ base_model }}
-    where rejection_code is null
+    {{- lake_mapped_line_rows(mapping, lines_mapping) | indent(4) }}
 ),
 
 fx_rates as (
@@ -140,14 +173,13 @@ fx_rates as (
 keyed as (
     select
         order_rows.*,
-        {{ lake_mapped_order_key(mapping) }} as order_key,
         row_number() over (
-            partition by {{ lake_mapped_order_key(mapping) }}
-            order by source_file, line_number
+            partition by order_rows.order_key
+            order by order_rows.source_file, order_rows.line_number
         ) as line_position,
-        {{ lake_mapped_or_default(mapping, 'transaction_currency_code', default_currency, dbt.type_string()) }}
-            as currency_code,
-        {{ lake_mapped_or_default(mapping, 'quantity', '1', 'decimal(18, 3)') }} as line_quantity
+        {{ currency }} as currency_code,
+        {{ ordered_at }} as line_ordered_at,
+        {{ lake_mapped_or_default(line_mapping, 'quantity', '1', 'decimal(18, 3)') }} as line_quantity
     from order_rows
 ),
 
@@ -180,8 +212,8 @@ final as (
         line_amount as extended_amount,
         currency_code as transaction_currency_code,
         cast(round(line_amount * eur_per_unit, 2) as decimal(18, 2)) as extended_amount_eur,
-        ordered_at,
-        cast(ordered_at as date) as order_date,
+        line_ordered_at as ordered_at,
+        cast(line_ordered_at as date) as order_date,
         source_file
     from amounts
 )
@@ -189,7 +221,10 @@ final as (
 select * from final
 {%- endmacro %}
 
-{#- Orders of a mapped sales-order table: one per order number (or row), header values of its first line. -#}
+{#-
+    Orders of a mapped sales-order table: one per order number (or row), header values of its first row;
+    totals from the staged lines. With a line table (lines_table), one per staged header row, lines or not.
+-#}
 {% macro lake_mapped_sales_orders(source_name, table_name) -%}
     {%- set base_model = ref('base_' ~ source_name ~ '__' ~ table_name) -%}
     {%- set lines_model = ref('stg_' ~ source_name ~ '__sales_order_lines') -%}
@@ -199,6 +234,17 @@ select * from final
     {% endif -%}
     {%- set mapping = lake_mapping(source_name, table_name) -%}
     {%- set customer_system = "'" ~ mapping.customer_system ~ "'" -%}
+    {%- set default_currency = "'" ~ var('c360_default_currency', 'EUR') ~ "'" -%}
+    {%- set own_lines = mapping.lines_table is none -%}
+    {%- if own_lines -%}
+        {#- the order's file, time and currency: of its lines (its rows) -#}
+        {%- set order_values = ['line_totals.source_file', 'line_totals.ordered_at',
+                                'line_totals.transaction_currency_code'] -%}
+    {%- else -%}
+        {#- of its header row -#}
+        {%- set order_values = ['headers.header_source_file as source_file', 'headers.header_ordered_at as ordered_at',
+                                'headers.header_currency_code as transaction_currency_code'] -%}
+    {%- endif -%}
     -- Orders of lake source {{ mapping.name }} in the conformed CDM shape (generated from its mapping).
 with
 
@@ -243,6 +289,10 @@ headers as (
         {{ lake_mapped_or_default(mapping, 'offer_id', none, dbt.type_string()) }} as offer_id,
         lower({{ lake_mapped_or_default(mapping, 'order_status', "'completed'", dbt.type_string()) }}) as order_status,
         {{ lake_mapped_or_default(mapping, 'shipping_amount', '0', 'decimal(18, 2)') }} as shipping_amount,
+        {{ lake_mapped_or_default(mapping, 'transaction_currency_code', default_currency, dbt.type_string()) }}
+            as header_currency_code,
+        ordered_at as header_ordered_at,
+        source_file as header_source_file,
         row_number() over (
             partition by {{ lake_mapped_order_key(mapping) }} order by source_file, line_number
         ) as row_in_order
@@ -251,23 +301,25 @@ headers as (
 
 joined as (
     select
-        line_totals.*,
-        headers.order_key,
-        headers.order_number,
-        headers.customer_source_record_id,
-        headers.customer_source_system,
-        headers.channel,
-        headers.store_id,
-        headers.offer_id,
-        headers.order_status,
-        headers.shipping_amount,
-        case when line_totals.transaction_currency_code = 'EUR' then 1 else fx_rates.eur_per_unit end as eur_per_unit
-    from line_totals
-    inner join headers
-        on line_totals.sales_order_id = headers.sales_order_id
-    left join fx_rates
-        on line_totals.transaction_currency_code = fx_rates.currency_code
+        headers.*,
+        {{ order_values | join(',\n        ') }},
+        coalesce(line_totals.line_count, 0) as line_count,
+        coalesce(line_totals.lines_amount, 0) as lines_amount,
+        coalesce(line_totals.lines_amount_eur, 0) as lines_amount_eur,
+        coalesce(line_totals.lines_without_rate, 0) as lines_without_rate
+    from headers
+    {{ 'inner' if own_lines else 'left' }} join line_totals
+        on headers.sales_order_id = line_totals.sales_order_id
     where headers.row_in_order = 1
+),
+
+rated as (
+    select
+        joined.*,
+        case when joined.transaction_currency_code = 'EUR' then 1 else fx_rates.eur_per_unit end as eur_per_unit
+    from joined
+    left join fx_rates
+        on joined.transaction_currency_code = fx_rates.currency_code
 ),
 
 final as (
@@ -291,16 +343,20 @@ final as (
         transaction_currency_code,
         cast(shipping_amount as decimal(18, 2)) as shipping_amount,
         cast(
-            case when lines_without_rate = 0 then round(shipping_amount * eur_per_unit, 2) end as decimal(18, 2)
+            case
+                when lines_without_rate = 0 and eur_per_unit is not null then round(shipping_amount * eur_per_unit, 2)
+            end as decimal(18, 2)
         ) as shipping_amount_eur,
         cast(lines_amount + shipping_amount as decimal(18, 2)) as total_amount,
         cast(
-            case when lines_without_rate = 0 then lines_amount_eur + round(shipping_amount * eur_per_unit, 2) end
-            as decimal(18, 2)
+            case
+                when lines_without_rate = 0 and eur_per_unit is not null
+                    then lines_amount_eur + round(shipping_amount * eur_per_unit, 2)
+            end as decimal(18, 2)
         ) as total_amount_eur,
         cast(line_count as integer) as line_count,
         source_file
-    from joined
+    from rated
 )
 
 select * from final

@@ -32,6 +32,8 @@
         {{ parse_decimal(value, data_type, decimal_separator=mapping.decimal_separator) }}
     {%- elif kind == 'year' -%}
         case when {{ regex_full_match(value, '[0-9]{4}') }} then cast({{ value }} as integer) end
+    {%- elif kind == 'time' -%}
+        {{ lake_parse_time_of_day(value) }}
     {%- elif kind == 'integer' -%}
         case when {{ regex_full_match(value, '[0-9]{1,9}') }} then cast({{ value }} as integer) end
     {%- elif kind == 'boolean' and (attribute.mapping or {}).get('invert') -%}
@@ -68,6 +70,7 @@
         'date': 'bad_date: not a ' ~ lake_mapped_format(mapping, attribute) ~ ' date',
         'year': 'bad_date: not a four-digit year',
         'integer': 'bad_number: not a whole number',
+        'time': 'bad_date: not a time of day HHMMSS, HH:MM:SS or HH:MM',
         'timestamp': 'bad_date: not a ' ~ lake_mapped_format(mapping, attribute) ~ ' timestamp',
         'decimal': 'bad_number: not a number with decimal separator ' ~ mapping.decimal_separator,
         'boolean': 'bad_value: not a yes/no flag',
@@ -102,6 +105,18 @@
             then '{{ ('bad_number: a zero quantity (' ~ label ~ ')') | replace("'", "''") }}'
     {%- endif %}
         when false then null
+    end
+{%- endmacro %}
+
+{#- Seconds since midnight of a time of day written HHMMSS, HH:MM:SS or HH:MM; NULL otherwise. -#}
+{% macro lake_parse_time_of_day(expression) -%}
+    {%- set digits = dbt.replace(expression, "':'", "''") -%}
+    {%- set padded = 'rpad(' ~ digits ~ ", 6, '0')" -%}
+    case
+        when {{ regex_full_match(expression, '([01][0-9]|2[0-3])(:?[0-5][0-9]){1,2}') }}
+            then cast(substring({{ padded }}, 1, 2) as integer) * 3600
+            + cast(substring({{ padded }}, 3, 2) as integer) * 60
+            + cast(substring({{ padded }}, 5, 2) as integer)
     end
 {%- endmacro %}
 
