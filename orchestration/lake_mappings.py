@@ -167,7 +167,10 @@ LAKE_OPTIONS = (
     "columns",
     "row_key",
     "order_table",
+    "lines",
+    "required",
 )
+LINES_OPTIONS = ("path", "columns")
 MAPPING_KEYS = ("column", "path", "position", "value", "format", "split", "invert")
 _SOURCE_KEYS = ("column", "path", "position", "value")
 
@@ -244,6 +247,9 @@ class LakeTableSpec:
     customer_system: str | None = None
     order_table: str | None = None  # sales_order_line: the table of the system holding the order headers
     lines_table: str | None = None  # sales_order: the sales_order_line table whose rows are its lines
+    lines_path: str | None = None  # sales_order (jsonl): the JSON array of each row holding its lines
+    line_columns: dict[str, ColumnMapping] = field(default_factory=dict)  # their sales_order_line attributes
+    required: tuple[str, ...] = ()  # optional attributes this table requires (e.g. order_number)
 
     @property
     def name(self) -> str:
@@ -280,7 +286,13 @@ class LakeTableSpec:
     def references(self) -> list[str]:
         """The kinds of record the mapped attributes name (`references` in ENTITIES), in registry order."""
         kinds = [a["references"] for a in ENTITIES[self.entity] if a["references"] and a["name"] in self.columns]
+        kinds += [a["references"] for a in ENTITIES["sales_order_line"] if a["name"] in self.line_columns]
         return list(dict.fromkeys(kind for kind in kinds if kind is not None))
+
+    @property
+    def nested_lines_model(self) -> str | None:
+        """The model of the lines nested in each row (lines_path): base_<system>__<table>_lines; else none."""
+        return f"{self.base_model}_lines" if self.lines_path else None
 
     @property
     def header_lines(self) -> int:
@@ -349,7 +361,7 @@ def _link_order_lines(specs: Sequence[LakeTableSpec]) -> list[LakeTableSpec]:
         lines_of[header.name] = spec.table
     linked = [replace(spec, lines_table=lines_of.get(spec.name)) for spec in specs]
     for spec in linked:
-        if spec.entity == "sales_order" and spec.lines_table is None:
+        if spec.entity == "sales_order" and spec.lines_table is None and spec.lines_path is None:
             _check_required(_Where(spec.yaml_file, spec.system, spec.table), spec.entity, spec.columns, amounts=True)
     return linked
 
@@ -381,6 +393,7 @@ def _parse_table(where: _Where, lake: dict[str, Any]) -> LakeTableSpec:
         where.fail(f"header must be true or false, not {header!r}")
     columns = _parse_columns(where, lake.get("columns"), entity, file_format, header)
     _check_required(where, entity, columns)
+    lines_path, line_columns = _lines_option(where, lake.get("lines"), entity, file_format)
     return LakeTableSpec(
         system=where.system,
         table=where.table,
@@ -399,6 +412,9 @@ def _parse_table(where: _Where, lake: dict[str, Any]) -> LakeTableSpec:
         defaults=_defaults(where, lake.get("defaults"), entity),
         customer_system=_customer_system(where, lake.get("customer_system"), entity),
         order_table=_order_table(where, lake.get("order_table"), entity),
+        lines_path=lines_path,
+        line_columns=line_columns,
+        required=_required_option(where, lake.get("required"), entity, columns),
     )
 
 
@@ -443,6 +459,51 @@ def _customer_system(where: _Where, value: Any, entity: str) -> str | None:
     if not isinstance(value, str) or not value:
         where.fail(f"customer_system must name a source system, not {value!r}")
     return value
+
+
+def _lines_option(
+    where: _Where, value: Any, entity: str, file_format: str
+) -> tuple[str | None, dict[str, ColumnMapping]]:
+    """`lines: {path: $.items, columns: {...}}`: the order lines nested in each JSON row, mapped like a table."""
+    if value is None:
+        return None, {}
+    if entity != "sales_order" or file_format != "jsonl":
+        where.fail("lines (order lines nested in each row) applies to sales_order tables in jsonl only; remove it")
+    if not isinstance(value, dict) or set(value) - set(LINES_OPTIONS) or not isinstance(value.get("path"), str):
+        where.fail("lines must be {path: <JSON path of the array, e.g. $.items>, columns: {<attribute>: <key>}}")
+    path = value["path"]
+    try:
+        json_path_keys(path)
+    except ValueError as error:
+        where.fail(f"lines.path: {error}")
+    declared = value.get("columns")
+    if not isinstance(declared, dict) or not declared:
+        where.fail("lines.columns must map sales_order_line attributes to keys of each line, e.g. `product_id: sku`")
+    columns = {}
+    for attribute, mapping in declared.items():
+        if attribute == "order_number":
+            where.fail("a nested line belongs to the order of its row: do not map order_number", "lines.order_number")
+        _check_attribute_name(where, attribute, "sales_order_line")
+        parsed = _parse_mapping(where, attribute, mapping, "sales_order_line", "jsonl", True)
+        if parsed.kind == "column":
+            parsed = replace(parsed, column=None, path=f"$.{parsed.column}")
+        columns[attribute] = parsed
+    if "extended_amount" not in columns and "price_per_unit" not in columns:
+        where.fail("map `extended_amount: <key>` or `price_per_unit: <key>` under lines.columns", "lines")
+    return path, columns
+
+
+def _required_option(where: _Where, value: Any, entity: str, columns: Mapping[str, ColumnMapping]) -> tuple[str, ...]:
+    """`required: [order_number]`: optional attributes whose absence quarantines a row of this table."""
+    if value is None:
+        return ()
+    names = attribute_names(entity)
+    if not isinstance(value, list) or any(name not in names for name in value):
+        where.fail(f"required must list attributes of entity {entity}, e.g. [order_number]; got {value!r}")
+    unmapped = [name for name in value if name not in columns]
+    if unmapped:
+        where.fail(f"required attributes must be mapped under columns: {', '.join(unmapped)}")
+    return tuple(value)
 
 
 def _order_table(where: _Where, value: Any, entity: str) -> str | None:
@@ -659,7 +720,17 @@ def _model_files(spec: LakeTableSpec, contact_tables: Mapping[str, LakeTableSpec
         + _call("read_lake_source", spec),
         f"{folder}/base/{spec.base_model}.sql": _header(spec) + depends_on + _call("lake_mapped_base", spec),
     }
-    lines_base = f"-- depends_on: {{{{ ref('base_{spec.system}__{spec.lines_table}') }}}}\n" if spec.lines_table else ""
+    lines_base = ""
+    if spec.lines_table:
+        lines_base = f"-- depends_on: {{{{ ref('base_{spec.system}__{spec.lines_table}') }}}}\n"
+    if spec.nested_lines_model:
+        lines_base = f"-- depends_on: {{{{ ref('{spec.nested_lines_model}') }}}}\n"
+        files[f"{folder}/base/{spec.base_model}.sql"] = (
+            _header(spec) + depends_on + lines_base + _call("lake_mapped_base", spec)
+        )
+        files[f"{folder}/base/{spec.nested_lines_model}.sql"] = (
+            _header(spec) + depends_on + _call("lake_mapped_nested_lines", spec)
+        )
     for suffix, model in zip(ENTITY_MODELS[spec.entity], spec.stg_models, strict=True):
         files[f"{folder}/{model}.sql"] = _header(spec) + lines_base + _call(f"lake_mapped_{suffix}", spec)
     return files
@@ -813,6 +884,21 @@ def _parent_test(model: str, field_name: str, where: str | None = None) -> dict[
     return {"relationships_where_parent_loaded": test}
 
 
+def _nested_lines_doc(spec: LakeTableSpec) -> dict[str, Any]:
+    return {
+        "name": spec.nested_lines_model,
+        "description": f"Generated from the lake mapping of {spec.name}: the order lines nested at {spec.lines_path} "
+        f"of every parseable row, one per array element, parsed and checked; a line's rejection quarantines its row "
+        f"(its order) in {spec.base_model}.",
+        "columns": [
+            _doc_column("source_file"),
+            _doc_column("line_number"),
+            {"name": "line_index", "description": "Position of the line in its row's array (1 = first)."},
+            {"name": "line_rejection_reason", "description": "NULL, or why this line quarantines its order."},
+        ],
+    }
+
+
 def _stg_model_docs(
     spec: LakeTableSpec, contact_tables: Mapping[str, LakeTableSpec], lines_spec: LakeTableSpec | None = None
 ) -> list[dict[str, Any]]:
@@ -854,6 +940,12 @@ def _stg_model_docs(
         f"in the conformed CDM sales order shape.",
         "columns": _doc_columns(ORDER_COLUMNS, order_tests),
     }
+    if spec.lines_path is not None:
+        orders["description"] = (
+            f"Generated from the lake mapping of {spec.name}: one order per staged row, its lines nested at "
+            f"{spec.lines_path}, in the conformed CDM sales order shape."
+        )
+        orders = {**orders, "data_tests": [_reconciliation_test(spec)]}
     if lines_spec is not None:
         orders["description"] = (
             f"Generated from the lake mappings of {spec.name} (order headers, one order per staged row) and "
@@ -865,7 +957,7 @@ def _stg_model_docs(
         "name": spec.lines_model,
         "description": f"Generated from the lake mapping of {(lines_spec or spec).name}: one order line per staged "
         f"row, in the conformed CDM sales order line shape.",
-        "data_tests": [_reconciliation_test(lines_spec or spec)],
+        "data_tests": [] if spec.lines_path else [_reconciliation_test(lines_spec or spec)],
         "columns": _doc_columns(
             LINE_COLUMNS,
             {
@@ -900,7 +992,10 @@ def _models_yaml(specs: Sequence[LakeTableSpec], contact_tables: Mapping[str, La
     by_table = {spec.table: spec for spec in specs}
     for spec in specs:
         lines_spec = by_table[spec.lines_table] if spec.lines_table else None
-        models += [_raw_model_doc(spec), _base_model_doc(spec), *_stg_model_docs(spec, contact_tables, lines_spec)]
+        models += [_raw_model_doc(spec), _base_model_doc(spec)]
+        if spec.nested_lines_model:
+            models.append(_nested_lines_doc(spec))
+        models += _stg_model_docs(spec, contact_tables, lines_spec)
     body = yaml.dump(
         {"version": 2, "models": models}, Dumper=_IndentedDumper, sort_keys=False, width=110, allow_unicode=True
     )

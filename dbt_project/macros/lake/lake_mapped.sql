@@ -34,33 +34,14 @@
             "Lake source " ~ spec.name ~ ": entity must be one of " ~ entities.keys() | list | join(', ')
         ) }}
     {%- endif -%}
-    {%- set declared = lake.get('columns') or {} -%}
-    {%- set attributes = [] -%}
-    {%- for attribute in entities[lake.entity] -%}
-        {%- set raw_mapping = declared.get(attribute.name) -%}
-        {%- if raw_mapping is none -%}
-            {%- set mapping = none -%}
-        {%- elif raw_mapping is mapping -%}
-            {%- set mapping = raw_mapping -%}
-        {%- elif raw_mapping is number -%}
-            {%- set mapping = {'position': raw_mapping} -%}
-        {%- else -%}
-            {%- set mapping = {'column': raw_mapping | string} -%}
-        {%- endif -%}
-        {%- if mapping is not none and spec.format == 'jsonl' and mapping.get('column') is not none -%}
-            {%- set column = mapping.column -%}
-            {%- set mapping = dict(mapping, path=(column if column.startswith('$') else '$.' ~ column)) -%}
-        {%- endif -%}
-        {%- do attributes.append(dict(attribute, mapping=mapping)) -%}
-    {%- endfor -%}
-    {%- for name in declared -%}
-        {%- if name not in entities[lake.entity] | map(attribute='name') | list -%}
-            {{ exceptions.raise_compiler_error(
-                "Lake source " ~ spec.name ~ ": '" ~ name ~ "' is not an attribute of entity " ~ lake.entity
-                ~ " (see models/staging/_lake_mappings__docs.md)"
-            ) }}
-        {%- endif -%}
-    {%- endfor -%}
+    {%- set attributes = lake_mapped_attributes(
+        spec.name, lake.entity, lake.get('columns') or {}, spec.format, lake.get('required') or []
+    ) -%}
+    {%- set lines = lake.get('lines') -%}
+    {%- if lines -%}
+        {%- set line_attributes = lake_mapped_attributes(spec.name, 'sales_order_line', lines.columns, 'jsonl', []) -%}
+        {%- set lines = {'path': lines.path, 'attributes': line_attributes} -%}
+    {%- endif -%}
     {{ return(dict(
         spec,
         entity=lake.entity,
@@ -76,7 +57,44 @@
         customer_system=lake.get('customer_system', source_name),
         order_table=lake.get('order_table'),
         lines_table=lake_mapped_lines_table(source_name, table_name),
+        lines=lines,
     )) }}
+{%- endmacro %}
+
+{#-
+    The attributes of an entity, each with its mapping (a dict, or none when unmapped) from the declared
+    columns; `required` lists optional attributes the table requires. Errors name the table.
+-#}
+{% macro lake_mapped_attributes(name, entity, declared, file_format, required) -%}
+    {%- set entities = lake_entity_attributes() -%}
+    {%- set attributes = [] -%}
+    {%- for attribute in entities[entity] -%}
+        {%- set raw_mapping = declared.get(attribute.name) -%}
+        {%- if raw_mapping is none -%}
+            {%- set mapping = none -%}
+        {%- elif raw_mapping is mapping -%}
+            {%- set mapping = raw_mapping -%}
+        {%- elif raw_mapping is number -%}
+            {%- set mapping = {'position': raw_mapping} -%}
+        {%- else -%}
+            {%- set mapping = {'column': raw_mapping | string} -%}
+        {%- endif -%}
+        {%- if mapping is not none and file_format == 'jsonl' and mapping.get('column') is not none -%}
+            {%- set column = mapping.column -%}
+            {%- set mapping = dict(mapping, path=(column if column.startswith('$') else '$.' ~ column)) -%}
+        {%- endif -%}
+        {%- do attributes.append(dict(attribute, mapping=mapping,
+                                      required=attribute.required or attribute.name in required)) -%}
+    {%- endfor -%}
+    {%- for attribute_name in declared -%}
+        {%- if attribute_name not in entities[entity] | map(attribute='name') | list -%}
+            {{ exceptions.raise_compiler_error(
+                "Lake source " ~ name ~ ": '" ~ attribute_name ~ "' is not an attribute of entity " ~ entity
+                ~ " (see models/staging/_lake_mappings__docs.md)"
+            ) }}
+        {%- endif -%}
+    {%- endfor -%}
+    {{ return(attributes) }}
 {%- endmacro %}
 
 
@@ -141,8 +159,8 @@
     {%- set order_attribute = mapping.attributes | selectattr('name', 'equalto', 'order_number') | list -%}
     {%- if line_key is not none -%}
         {%- set key_label, key_value = line_key -%}
-    {%- elif mapping.lines_table and order_attribute[0].mapping -%}
-        {#- an order table whose lines are another table: one row per order -#}
+    {%- elif (mapping.lines_table or mapping.lines) and order_attribute[0].mapping -%}
+        {#- an order table whose lines are another table or nested in its rows: one row per order -#}
         {%- set key_label = lake_mapped_column_label(order_attribute[0]) -%}
         {%- set key_value = lake_mapped_value(order_attribute[0]) -%}
     {%- else -%}
@@ -209,13 +227,53 @@ required_checked as (
 
 {{ lake_mapped_reference_checks(mapping, 'required_checked', reference_targets) }},
 
+lines_checked as (
+    {%- if mapping.lines %}
+    {%- set path_label = mapping.lines.path | replace("'", "''") %}
+    select
+        references_checked.*,
+        case
+            when references_checked.lines_json_type is null or references_checked.lines_json_type <> 'array'
+                then 'bad_value: {{ path_label }} is not an array'
+            when coalesce(line_verdicts.line_count, 0) = 0 then 'bad_value: {{ path_label }} is empty'
+            else line_verdicts.line_rejection_reason
+        end as check_lines
+    from references_checked
+    left join (
+        select
+            source_file,
+            line_number,
+            count(*) as line_count,
+            min(case when line_rejection_rank = 1 then line_rejection_reason end) as line_rejection_reason
+        from (
+            select
+                nested_lines.*,
+                case when line_rejection_reason is not null then row_number() over (
+                    partition by source_file, line_number, line_rejection_reason is null
+                    order by line_index
+                ) end as line_rejection_rank
+            from {{ ref('base_' ~ mapping.system ~ '__' ~ mapping.table ~ '_lines') }} as nested_lines
+        ) as ranked_lines
+        group by source_file, line_number
+    ) as line_verdicts
+        on
+            references_checked.source_file = line_verdicts.source_file
+            and references_checked.line_number = line_verdicts.line_number
+    {%- else %}
+    select
+        references_checked.*,
+        cast(null as {{ dbt.type_string() }}) as check_lines
+    from references_checked
+    {%- endif %}
+),
+
 final as (
     select
         source_file,
         line_number,
         {{ row_key(key_value) }} as row_key,
         raw_record,
-        {{ rejection_columns(['check_required', 'check_duplicate', 'check_references']) }},
+        {{ rejection_columns(['check_required', 'check_duplicate', 'check_references', 'check_lines']) }},
         missing_columns,
         extra_attributes,
     {%- for attribute in mapping.attributes %}
@@ -229,7 +287,7 @@ final as (
         {{ lake_mapped_value(attribute) }} as {{ attribute.name }}__value,
         {{ attribute.name }}__issue{{ ',' if not loop.last }}
     {%- endfor %}
-    from references_checked
+    from lines_checked
 )
 
 select * from final
@@ -265,7 +323,7 @@ select * from final
     {%- endfor -%}
     {%- set required = [] -%}
     {%- for attribute in mapping.attributes if attribute.required -%}
-        {%- if attribute.name == 'extended_amount' and mapping.lines_table -%}
+        {%- if attribute.name == 'extended_amount' and (mapping.lines_table or mapping.get('lines')) -%}
             {#- the amounts of an order whose lines are another table are on those lines -#}
         {%- elif attribute.name == 'extended_amount' and attribute.mapping is none -%}
             {%- do required.append(by_name['price_per_unit']) -%}
@@ -276,7 +334,7 @@ select * from final
     case
     {%- for attribute in required %}
         {%- set label = lake_mapped_column_label(attribute) if attribute.mapping else attribute.name %}
-        {%- set code = 'missing_key' if attribute.name == 'source_record_id' else 'missing_value' %}
+        {%- set code = 'missing_key' if attribute.name in ['source_record_id', 'order_number'] else 'missing_value' %}
         when {{ lake_mapped_value(attribute) }} is null
             then '{{ (code ~ ': ' ~ label ~ ' is empty') | replace("'", "''") }}'
         when {{ attribute.name }}__issue is not null

@@ -156,6 +156,11 @@
         {%- set value = lake_mapped_clean(mapping, json_text('json_rows.json_record', attribute.mapping.path)) -%}
         {%- do columns.append(value ~ ' as ' ~ attribute.name ~ '__value') -%}
     {%- endfor -%}
+    {%- if mapping.lines -%}
+        {#- the array of nested order lines: its type is checked, its elements are read by lake_mapped_nested_lines -#}
+        {%- do mapped_top_keys.append(mapping.lines.path[2:].split('.')[0].split('[')[0] | replace('"', '')) -%}
+        {%- do columns.append(json_type_at('json_rows.json_record', mapping.lines.path) ~ ' as lines_json_type') -%}
+    {%- endif -%}
     {%- do columns.append('cast(null as ' ~ dbt.type_string() ~ ') as missing_columns') -%}
     {%- do columns.append(lake_json_without_keys('json_rows.json_record', mapped_top_keys) ~ ' as extra_attributes') -%}
     select

@@ -104,6 +104,121 @@ select * from final
 {%- endmacro %}
 
 {#-
+    The order lines nested in each parseable row of a sales-order table mapped with `lines` (a JSON
+    array): one row per element with source_file, line_number (of the row), line_index (1-based), the
+    line attributes (typed, <attribute>__value, <attribute>__issue) and line_rejection_reason: why the
+    line quarantines its order (a required or strict value missing or unusable, an unknown reference).
+    A bad optional value is nulled, its reason kept in <attribute>__issue. Without a mapped
+    line_item_number, a line's number is its position in the array.
+-#}
+{% macro lake_mapped_nested_lines(source_name, table_name) -%}
+    {%- set raw_model = ref('raw_' ~ source_name ~ '__' ~ table_name) -%}
+    {% if not execute -%}
+        {{ return('select 1 as parse_placeholder') }}
+    {% endif -%}
+    {%- set table_mapping = lake_mapping(source_name, table_name) -%}
+    {%- set mapping = dict(table_mapping, entity='sales_order_line', attributes=table_mapping.lines.attributes) -%}
+    {%- set reference_targets = lake_reference_targets(source_name, table_name) -%}
+    {%- set value_columns = [] -%}
+    {%- set typed_columns = [] -%}
+    {%- set issue_columns = [] -%}
+    {%- set output_columns = [] -%}
+    {%- for declared in mapping.attributes if declared.name != 'order_number' -%}
+        {%- set attribute = declared -%}
+        {%- if declared.name == 'line_item_number' and declared.mapping is none -%}
+            {%- set attribute = dict(declared, mapping={'path': 'its position'}) -%}
+            {%- do value_columns.append(dbt.cast('elements.line_index', dbt.type_string()) ~ ' as line_item_number__value') -%}
+        {%- elif attribute.mapping is not none and attribute.mapping.get('value') is none -%}
+            {%- do value_columns.append(
+                lake_mapped_clean(mapping, json_text('elements.line_json', attribute.mapping.path))
+                ~ ' as ' ~ attribute.name ~ '__value'
+            ) -%}
+        {%- endif -%}
+        {%- set value = lake_mapped_value(attribute) -%}
+        {%- do typed_columns.append(
+            lake_mapped_typed(mapping, attribute, value) ~ ' as ' ~ attribute.name ~ '__typed'
+        ) -%}
+        {%- do issue_columns.append(
+            lake_mapped_issue(mapping, attribute, value, attribute.name ~ '__typed') ~ ' as ' ~ attribute.name ~ '__issue'
+        ) -%}
+        {%- if attribute.required or attribute.strict -%}
+            {%- do output_columns.append(attribute.name ~ '__typed as ' ~ attribute.name) -%}
+        {%- else -%}
+            {%- do output_columns.append(
+                'case when ' ~ attribute.name ~ '__issue is null then ' ~ attribute.name ~ '__typed end as '
+                ~ attribute.name
+            ) -%}
+        {%- endif -%}
+        {%- do output_columns.append(value ~ ' as ' ~ attribute.name ~ '__value') -%}
+        {%- do output_columns.append(attribute.name ~ '__issue') -%}
+    {%- endfor -%}
+    {%- set line_label = dbt.concat(["' (line '", dbt.cast('line_index', dbt.type_string()), "')'"]) -%}
+    -- The order lines nested at {{ mapping.lines.path }} of lake source {{ mapping.name }}, one row per element.
+with
+
+raw_rows as (
+    select * from {{ raw_model }}
+),
+
+json_rows as (
+    {{ parse_json_lines('raw_rows') | indent(4) }}
+),
+
+elements as (
+    select
+        json_rows.source_file,
+        json_rows.line_number,
+        order_items.line_index,
+        order_items.line_json
+    from json_rows
+    {{ json_array_elements('json_rows.json_record', mapping.lines.path, 'order_items', 'line_index', 'line_json') }}
+    where json_rows.json_record is not null
+),
+
+fields as (
+    select
+        {{ (['elements.*'] + value_columns) | join(',\n        ') }}
+    from elements
+),
+
+typed as (
+    select
+        fields.*,
+        {{ typed_columns | join(',\n        ') }}
+    from fields
+),
+
+checked as (
+    select
+        typed.*,
+        {{ issue_columns | join(',\n        ') }}
+    from typed
+),
+
+required_checked as (
+    select
+        checked.*,
+        {{ lake_mapped_required_check(dict(mapping, attributes=mapping.attributes | rejectattr('name', 'equalto', 'order_number') | list)) }} as check_required
+    from checked
+),
+
+{{ lake_mapped_reference_checks(mapping, 'required_checked', reference_targets) }},
+
+final as (
+    select
+        source_file,
+        line_number,
+        line_index,
+        line_json,
+        {{ dbt.concat(['coalesce(check_required, check_references)', line_label]) }} as line_rejection_reason,
+        {{ output_columns | join(',\n        ') }}
+    from references_checked
+)
+
+select * from final
+{%- endmacro %}
+
+{#-
     The staged rows that are order lines, with their order's key and time: the table's own rows (one
     per line; rows sharing an order number are one order), or, when a sales_order_line table names this
     one as its order_table, that table's rows joined to their order header here. Columns: the line
@@ -111,7 +226,27 @@ select * from final
 -#}
 {% macro lake_mapped_line_rows(mapping, lines_mapping) -%}
     {%- set base_model = ref('base_' ~ mapping.system ~ '__' ~ mapping.table) -%}
-    {%- if lines_mapping is none %}
+    {%- if mapping.lines %}
+    select
+        order_lines.*,
+        order_headers.order_key,
+        order_headers.ordered_at as order_ordered_at,
+        order_headers.transaction_currency_code as order_currency_code
+    from {{ ref('base_' ~ mapping.system ~ '__' ~ mapping.table ~ '_lines') }} as order_lines
+    inner join (
+        select
+            source_file as header_file,
+            line_number as header_line,
+            {{ lake_mapped_order_key(mapping) }} as order_key,
+            ordered_at,
+            transaction_currency_code
+        from {{ base_model }}
+        where rejection_code is null
+    ) as order_headers
+        on
+            order_lines.source_file = order_headers.header_file
+            and order_lines.line_number = order_headers.header_line
+    {%- elif lines_mapping is none %}
     select
         *,
         {{ lake_mapped_order_key(mapping) }} as order_key
@@ -142,16 +277,20 @@ select * from final
     {% endif -%}
     {%- set mapping = lake_mapping(source_name, table_name) -%}
     {%- set lines_mapping = lake_mapping(source_name, mapping.lines_table) if mapping.lines_table else none -%}
-    {%- set line_mapping = lines_mapping or mapping -%}
+    {%- if mapping.lines -%}
+        {%- set line_mapping = dict(mapping, attributes=mapping.lines.attributes) -%}
+    {%- else -%}
+        {%- set line_mapping = lines_mapping or mapping -%}
+    {%- endif -%}
     {%- set has_line_key = lake_mapped_is_mapped(line_mapping, 'source_record_id') -%}
-    {%- set has_item_number = lake_mapped_is_mapped(line_mapping, 'line_item_number') -%}
+    {%- set has_item_number = lake_mapped_is_mapped(line_mapping, 'line_item_number') or mapping.lines -%}
     {%- set default_currency = "'" ~ var('c360_default_currency', 'EUR') ~ "'" -%}
     {%- set line_position = dbt.cast('keyed.line_position', dbt.type_string()) -%}
     {%- set line_position_key = dbt.concat(['keyed.order_key', "'-'", line_position]) -%}
     {%- set item_key = dbt.concat(['keyed.order_key', "'|'", 'keyed.line_item_number__value']) -%}
     {%- set generated_key = item_key if has_item_number else line_position_key -%}
     {%- set line_key = 'keyed.source_record_id' if has_line_key else generated_key -%}
-    {%- if lines_mapping is none -%}
+    {%- if lines_mapping is none and not mapping.lines -%}
         {%- set currency = lake_mapped_or_default(mapping, 'transaction_currency_code', default_currency,
                                                     dbt.type_string()) -%}
         {%- set ordered_at = 'ordered_at' -%}
@@ -235,7 +374,7 @@ select * from final
     {%- set mapping = lake_mapping(source_name, table_name) -%}
     {%- set customer_system = "'" ~ mapping.customer_system ~ "'" -%}
     {%- set default_currency = "'" ~ var('c360_default_currency', 'EUR') ~ "'" -%}
-    {%- set own_lines = mapping.lines_table is none -%}
+    {%- set own_lines = mapping.lines_table is none and not mapping.lines -%}
     {%- if own_lines -%}
         {#- the order's file, time and currency: of its lines (its rows) -#}
         {%- set order_values = ['line_totals.source_file', 'line_totals.ordered_at',

@@ -44,6 +44,10 @@
         {'source_system': 'shop', 'table_name': 'accounts', 'entity': 'contact', 'raw_model': 'raw_shop__accounts',
          'base_model': 'base_shop__accounts', 'staged_model': 'stg_shop__contacts', 'lines_model': none,
          'header_lines': 0, 'customer_system': none, 'references': [], 'order_table': none, 'lines_table': none},
+        {'source_system': 'shop', 'table_name': 'orders', 'entity': 'sales_order', 'raw_model': 'raw_shop__orders',
+         'base_model': 'base_shop__orders', 'staged_model': 'stg_shop__sales_orders',
+         'lines_model': 'stg_shop__sales_order_lines', 'header_lines': 0, 'customer_system': 'shop',
+         'references': ['contact', 'offer', 'currency', 'product'], 'order_table': none, 'lines_table': none},
     ]) }}
 {%- endmacro %}
 
