@@ -139,6 +139,23 @@ def test_entity_registry_lists_the_attributes_in_order() -> None:
             ["attribute extended_amount: required attribute is not mapped", "or map `price_per_unit`"],
         ),
         (contact_lake(customer_system="crm"), ["customer_system applies to sales_order tables only"]),
+        (order_lake(lines={"path": "$.items"}), ["lines.columns must map sales_order_line attributes"]),
+        (
+            order_lake(lines={"path": "$.items", "columns": {"order_number": "id", "price_per_unit": "p"}}),
+            ["attribute lines.order_number: a nested line belongs to the order of its row"],
+        ),
+        (
+            order_lake(lines={"path": "$.items", "columns": {"product_id": "sku"}}),
+            ["attribute lines: map `extended_amount: <key>` or `price_per_unit: <key>` under lines.columns"],
+        ),
+        (contact_lake(lines={"path": "$.items"}), ["lines (order lines nested in each row) applies to sales_order"]),
+        (order_lake(required=["birth_date"]), ["required must list attributes of entity sales_order"]),
+        (order_lake(required=["store_id"]), ["required attributes must be mapped under columns: store_id"]),
+        (order_lake(order_table="orders"), ["order_table applies to sales_order_line tables only"]),
+        (
+            order_lake(entity="sales_order_line", columns={"order_number": "id", "price_per_unit": "p"}),
+            ["a sales_order_line table names its order headers: add `order_table:"],
+        ),
         (contact_lake(defaults={"currency": "USD"}), ["attribute currency: unknown attribute of entity contact"]),
     ],
 )
@@ -572,3 +589,42 @@ def test_hand_written_lake_tables_are_counted_and_missing_files_warned(tmp_path:
         "crm.notes: no files match crm/n.csv; it will be staged empty"
     ]
     assert "crm.contacts (hand-written staging): 1 file match crm/contacts.csv" in report.render()
+
+
+def test_an_order_line_table_is_linked_to_its_order_table(tmp_path: Path) -> None:
+    """order_table links the two; the order table then needs no amount, and a wrong order_table is an error."""
+    headers = order_lake(columns={"order_number": "id", "ordered_at": "$.created"})
+    items = order_lake(
+        path="webshop2/items/*.jsonl",
+        entity="sales_order_line",
+        order_table="orders",
+        columns={"order_number": "order", "line_item_number": "pos", "price_per_unit": "price", "quantity": "qty"},
+    )
+    write_sources(tmp_path, "webshop2", {"orders": headers, "items": items})
+    specs = {spec.table: spec for spec in lm.load_specs(tmp_path)}
+    assert specs["orders"].lines_table == "items" and specs["items"].order_table == "orders"
+    assert specs["items"].references == ["order"]
+    assert specs["items"].staged_model == "stg_webshop2__sales_order_lines"
+    files = {path.name: text for path, text in lm.planned_files(tmp_path).items()}
+    assert "lake_mapped_base('webshop2', 'items')" in files["base_webshop2__items.sql"]
+    assert "stg_webshop2__items" not in " ".join(files)  # the line table has no staging model of its own
+    assert "-- depends_on: {{ ref('base_webshop2__items') }}" in files["stg_webshop2__sales_orders.sql"]
+    assert load_error(tmp_path, {"orders": headers, "items": {**items, "order_table": "nope"}}).endswith(
+        "order_table 'nope' is not a sales_order table of source webshop2"
+    )
+    # without its line table the order table needs an amount again
+    assert "required attribute is not mapped" in load_error(tmp_path, {"orders": headers})
+
+
+def test_nested_order_lines_get_their_own_model_and_reference_checks(tmp_path: Path) -> None:
+    lines = {"path": "$.items", "columns": {"product_id": "sku", "price_per_unit": "price", "quantity": "qty"}}
+    write_sources(tmp_path, "webshop2", {"orders": order_lake(lines=lines, required=["order_number"])})
+    (spec,) = lm.load_specs(tmp_path)
+    assert spec.lines_path == "$.items" and spec.required == ("order_number",)
+    assert spec.line_columns["product_id"].path == "$.sku"
+    assert spec.references == ["contact", "product"]
+    files = {path.name: text for path, text in lm.planned_files(tmp_path).items()}
+    nested = files["base_webshop2__orders_lines.sql"]
+    assert "lake_mapped_nested_lines('webshop2', 'orders')" in nested
+    assert "ref('stg_reference__products')" in nested
+    assert "-- depends_on: {{ ref('base_webshop2__orders_lines') }}" in files["base_webshop2__orders.sql"]
