@@ -1,5 +1,5 @@
 {%- set lookups = [
-    {'model': 'base_reference__products', 'columns': ['product_id']},
+    {'model': 'base_reference__products', 'columns': ['source_record_id']},
     {'model': 'base_marketing__offers', 'columns': ['offer_id']},
 ] -%}
 {{ config(
@@ -21,8 +21,8 @@ with
 {{ lake_incremental_ctes('web', 'clickstream', 'event_id', plan, lookups) }},
 
 delivered_products as (
-    select distinct product_id from {{ ref('base_reference__products') }}
-    where product_id is not null
+    select distinct source_record_id as product_id from {{ ref('base_reference__products') }}
+    where source_record_id is not null
 ),
 
 products_delivered as (
