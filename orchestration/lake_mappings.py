@@ -42,6 +42,9 @@ class Attribute(TypedDict):
     name: the CDM name; type: the value type; required: a row without a usable value is quarantined;
     strict: a present but unusable value quarantines the row instead of being nulled (it defines an amount);
     references: the kind of record the value names (macro lake_reference_targets), checked when those are delivered.
+    Optional keys, only where set: values: the accepted values (after `map`), any other is unusable;
+    not_before: another date attribute this one may not precede (an end date); required_when: (attribute, value),
+    the row needs this value when that attribute has that value (a product offer needs its product).
     """
 
     name: str
@@ -49,18 +52,40 @@ class Attribute(TypedDict):
     required: bool
     strict: bool
     references: str | None
+    values: NotRequired[list[str]]
+    not_before: NotRequired[str]
+    required_when: NotRequired[list[str]]
 
 
 def _attribute(
-    name: str, type_: str, required: bool = False, strict: bool = False, references: str | None = None
+    name: str,
+    type_: str,
+    required: bool = False,
+    strict: bool = False,
+    references: str | None = None,
+    **options: Any,
 ) -> Attribute:
-    return {"name": name, "type": type_, "required": required, "strict": strict, "references": references}
+    attribute: Attribute = {
+        "name": name,
+        "type": type_,
+        "required": required,
+        "strict": strict,
+        "references": references,
+    }
+    unknown = sorted(set(options) - set(ATTRIBUTE_OPTIONS))
+    if unknown:
+        raise TypeError(f"unknown attribute option(s) {', '.join(unknown)} of {name}; allowed: {ATTRIBUTE_OPTIONS}")
+    for key, value in options.items():  # tuples (literals in the registry) as lists, as the macro file holds them
+        attribute[key] = list(value) if isinstance(value, tuple) else value  # type: ignore[literal-required]
+    return attribute
 
 
 ATTRIBUTE_TYPES = (
     "text", "email", "phone", "country", "date", "year", "timestamp", "time", "boolean", "decimal", "currency",
-    "integer",
+    "integer", "share", "percentage", "rate",
 )  # fmt: skip
+# share: a fraction in [0, 1); percentage: a number in (0, 100]; rate: a positive number (8 decimals).
+ATTRIBUTE_OPTIONS = ("values", "not_before", "required_when")
 
 # The single source of truth for the entity kinds a lake table can be mapped to (order = column order).
 ENTITIES: dict[str, list[Attribute]] = {
@@ -121,6 +146,62 @@ ENTITIES: dict[str, list[Attribute]] = {
         _attribute("discount_amount", "decimal", strict=True),
         _attribute("transaction_currency_code", "currency", strict=True, references="currency"),
     ],
+    # Reference and marketing data (CDM Product, Store, Campaign, Offer ...): the record key is source_record_id.
+    "product": [
+        _attribute("source_record_id", "text", required=True),  # the product number (sku)
+        _attribute("product_name", "text"),
+        _attribute("category", "text"),
+        _attribute("brand", "text"),
+        _attribute("list_price_eur", "decimal", required=True),
+        _attribute("launched_on", "date"),
+    ],
+    "store": [
+        _attribute("source_record_id", "text", required=True),  # the store id
+        _attribute("store_name", "text"),
+        _attribute("address_1_line_1", "text"),
+        _attribute("address_1_postal_code", "text"),
+        _attribute("address_1_city", "text"),
+        _attribute("address_1_state_or_province", "text"),
+        _attribute("address_1_country", "country"),
+        _attribute("opened_on", "date"),
+    ],
+    "fx_rate": [
+        _attribute("source_record_id", "currency", required=True),  # the ISO-4217 code of the currency
+        _attribute("eur_per_unit", "rate", required=True),
+    ],
+    "campaign": [
+        _attribute("source_record_id", "text", required=True),  # the campaign id
+        _attribute("campaign_name", "text"),
+        _attribute("channel", "text", required=True, values=("email", "display", "social", "sms", "in_game")),
+        _attribute("campaign_type", "text", required=True, values=("upsell", "cross_sell", "retention", "acquisition")),
+        _attribute("target_category", "text"),
+        _attribute("start_date", "date", required=True),
+        _attribute("end_date", "date", strict=True, not_before="start_date"),
+        _attribute("budget_amount_eur", "decimal"),
+        _attribute("holdout_share", "share", required=True),
+    ],
+    "offer": [
+        _attribute("source_record_id", "text", required=True),  # the offer id
+        _attribute("campaign_id", "text", required=True, references="campaign"),
+        _attribute("offer_type", "text", required=True, values=("product", "category")),
+        _attribute("product_id", "text", references="product", required_when=("offer_type", "product")),
+        _attribute("product_category", "text"),
+        _attribute("discount_percentage", "percentage", required=True),
+        _attribute("valid_from_date", "date", strict=True),
+        _attribute("valid_to_date", "date", strict=True),
+    ],
+    "campaign_exposure": [
+        _attribute("source_record_id", "text", required=True),  # the exposure id
+        _attribute("campaign_id", "text", required=True, references="campaign"),
+        _attribute("offer_id", "text", references="offer"),
+        _attribute("recipient_type", "text"),  # the kind of id the channel uses, as written
+        _attribute("recipient_source_system", "text", required=True),  # the contact source of recipient_id
+        _attribute("recipient_id", "text", required=True),
+        _attribute("is_holdout", "boolean", required=True),
+        _attribute("assigned_at", "timestamp", required=True),
+        _attribute("sent_at", "timestamp"),
+        _attribute("clicked_at", "timestamp"),
+    ],
 }
 
 # A required attribute whose requirement is also met by mapping another one (quantity x price per unit).
@@ -134,6 +215,12 @@ ENTITY_MODELS: dict[str, tuple[str, ...]] = {
     "contact": ("contacts",),
     "sales_order": ("sales_orders", "sales_order_lines"),
     "sales_order_line": (),  # staged by its order table's models
+    "product": ("products",),
+    "store": ("stores",),
+    "fx_rate": ("fx_rates",),
+    "campaign": ("campaigns",),
+    "offer": ("offers",),
+    "campaign_exposure": ("campaign_exposures",),
 }
 
 FILE_FORMATS = ("csv", "jsonl", "parquet")
@@ -171,7 +258,7 @@ LAKE_OPTIONS = (
     "required",
 )
 LINES_OPTIONS = ("path", "columns")
-MAPPING_KEYS = ("column", "path", "position", "value", "format", "split", "invert")
+MAPPING_KEYS = ("column", "path", "position", "value", "format", "split", "invert", "map")
 _SOURCE_KEYS = ("column", "path", "position", "value")
 
 
@@ -204,6 +291,7 @@ class ColumnMapping:
     format: str | None = None
     split: str | None = None
     invert: bool = False
+    map: tuple[tuple[str, str], ...] | None = None  # source value -> CDM value; any other value is unusable
 
     @property
     def kind(self) -> str:
@@ -561,7 +649,7 @@ def _parse_mapping(
     if unknown or len(sources) != 1:
         where.fail(
             f"map it to a column name, a 1-based position, or {{column|path|position|value: ..., format: ..., "
-            f"split: ...}} with exactly one of column, path, position and value; got {value!r}",
+            f"split: ..., map: ...}} with exactly one of column, path, position and value; got {value!r}",
             attribute,
         )
     result = ColumnMapping(
@@ -572,6 +660,7 @@ def _parse_mapping(
         format=_format_option(where, attribute, mapping, entity),
         split=_split_option(where, attribute, mapping),
         invert=_invert_option(where, attribute, mapping, entity),
+        map=_map_option(where, attribute, mapping),
     )
     if file_format == "csv" and not header and result.kind == "column":
         where.fail(f"the table has header: false, so map by position, e.g. {{position: 3}}, not {value!r}", attribute)
@@ -643,6 +732,26 @@ def _invert_option(where: _Where, attribute: str, mapping: dict[str, Any], entit
     return mapping["invert"]
 
 
+def _map_option(where: _Where, attribute: str, mapping: dict[str, Any]) -> tuple[tuple[str, str], ...] | None:
+    if "map" not in mapping:
+        return None
+    translation = mapping["map"]
+    example = "{column: group, map: {holdout: true, treatment: false}}"
+    if "value" in mapping:
+        where.fail("map translates the values of a column; a constant needs none (write the CDM value)", attribute)
+    if not isinstance(translation, dict) or not translation:
+        where.fail(f"map must translate source values to CDM values, e.g. {example}, not {translation!r}", attribute)
+    scalars = str | int | float | bool
+    if not all(isinstance(key, scalars) and isinstance(value, scalars) for key, value in translation.items()):
+        where.fail(f"map takes single values on both sides, e.g. {example}, not {translation!r}", attribute)
+    return tuple((_yaml_text(key), _yaml_text(value)) for key, value in translation.items())
+
+
+def _yaml_text(value: str | int | float | bool) -> str:
+    """A YAML scalar as the text it stands for in a file (true -> 'true', like dbt's Jinja lowercased)."""
+    return ("true" if value else "false") if isinstance(value, bool) else str(value)
+
+
 def _check_required(
     where: _Where, entity: str, columns: Mapping[str, ColumnMapping], amounts: bool | None = None
 ) -> None:
@@ -695,7 +804,10 @@ _GENERATED_PREFIXES = ("-- Generated from ", "# Generated from ")
 
 
 def _header(spec: LakeTableSpec, comment: str = "--") -> str:
-    return f"{comment} Generated from {spec.yaml_file} by `{GENERATOR}`; do not edit.\n"
+    line = f"{comment} Generated from {spec.yaml_file} by `{GENERATOR}`; do not edit.\n"
+    if len(line) > 121:  # a long system name: two lines, within the SQL lint's 120 characters
+        return f"{comment} Generated from {spec.yaml_file}\n{comment} by `{GENERATOR}`; do not edit.\n"
+    return line
 
 
 def _call(macro: str, spec: LakeTableSpec) -> str:
@@ -768,8 +880,97 @@ _COLUMN_TEXT = {
 }
 
 
-def _doc_column(name: str, tests: list[Any] | None = None) -> dict[str, Any]:
-    description = _COLUMN_TEXT.get(name, f"{{{{ doc('col_{name}') }}}}")
+# The staging models of the reference and marketing entities (macros/lake/lake_mapped_reference.sql): the record key
+# column, then source_system and source_record_id, the columns below (text: their description) and source_file.
+RECORD_MODELS: dict[str, dict[str, Any]] = {
+    "product": {
+        "description": "Product master.",
+        "key": ("product_id", "Product sku."),
+        "columns": {
+            "product_name": "Product name.",
+            "category": "Product category.",
+            "brand": "Brand.",
+            "list_price_eur": "List price in EUR.",
+            "launched_on": "Launch date.",
+        },
+        "tests": {"category": ["not_null"]},
+    },
+    "store": {
+        "description": "Store master, address in CDM names.",
+        "key": ("store_id", "Store id."),
+        "columns": {
+            "store_name": "Store name.",
+            "address_1_line_1": "{{ doc('col_address_1_line_1') }}",
+            "address_1_postal_code": "{{ doc('col_address_1_postal_code') }}",
+            "address_1_city": "{{ doc('col_address_1_city') }}",
+            "address_1_state_or_province": "Region (state, county).",
+            "address_1_country": "{{ doc('col_address_1_country') }}",
+            "opened_on": "Opening date.",
+        },
+    },
+    "fx_rate": {
+        "description": "The finance department's fixed conversion rates: amount in EUR = amount x eur_per_unit.",
+        "key": ("currency_code", "ISO-4217 currency code."),
+        "columns": {"eur_per_unit": "EUR per unit of the currency."},
+    },
+    "campaign": {
+        "description": "Marketing campaigns.",
+        "key": ("campaign_id", "Campaign id."),
+        "columns": {
+            "campaign_name": "Campaign name.",
+            "channel": "Delivery channel.",
+            "campaign_type": "Campaign type.",
+            "target_category": "Product category the campaign promotes.",
+            "start_date": "First day of the campaign.",
+            "end_date": "Last day of the campaign (not before start_date).",
+            "budget_amount_eur": "Budget in EUR.",
+            "holdout_share": "Share of the audience randomly held out (0..1).",
+        },
+    },
+    "offer": {
+        "description": "Offers carried by campaigns: a product (product_id) or a category, with a discount.",
+        "key": ("offer_id", "Offer id."),
+        "columns": {
+            "campaign_id": "Campaign carrying the offer.",
+            "offer_type": "`product` or `category`.",
+            "product_id": "Product of a product offer (required when offer_type is product).",
+            "product_category": "Category of the offer (the product's category for product offers).",
+            "discount_percentage": "Discount in percent.",
+            "valid_from_date": "First day the offer is valid.",
+            "valid_to_date": "Last day the offer is valid.",
+        },
+    },
+    "campaign_exposure": {
+        "description": "Audience assignments and deliveries: who was drawn for which campaign, treatment or holdout, "
+        "when it was sent and clicked. recipient_contact_id is the recipient's contact_id in its own system "
+        "(mapped recipient_source_system, e.g. crm_contact -> crm:, loyalty_card -> pos:).",
+        "key": ("exposure_id", "Exposure id."),
+        "columns": {
+            "campaign_id": "Campaign.",
+            "offer_id": "Offer.",
+            "recipient_contact_id": "contact_id of the recipient in its own system.",
+            "recipient_type": "Which id the channel uses.",
+            "recipient_id": "The id as the channel uses it.",
+            "is_holdout": "TRUE when the recipient was randomly held out (no delivery).",
+            "assigned_at": "When the audience was drawn, UTC.",
+            "sent_at": "When it was sent or shown, UTC; NULL for the holdout.",
+            "clicked_at": "When the recipient clicked, UTC; NULL if never.",
+        },
+        "tests": {"recipient_contact_id": ["not_null"]},
+    },
+}
+# The staged model and key column of each kind of record an attribute `references` (as lake_reference_targets).
+REFERENCE_MODELS: dict[str, tuple[str, str]] = {
+    "product": ("stg_reference__products", "product_id"),
+    "store": ("stg_reference__stores", "store_id"),
+    "currency": ("stg_reference__fx_rates", "currency_code"),
+    "offer": ("stg_marketing__offers", "offer_id"),
+    "campaign": ("stg_marketing__campaigns", "campaign_id"),
+}
+
+
+def _doc_column(name: str, tests: list[Any] | None = None, description: str | None = None) -> dict[str, Any]:
+    description = description or _COLUMN_TEXT.get(name, f"{{{{ doc('col_{name}') }}}}")
     column: dict[str, Any] = {"name": name, "description": description}
     if tests:
         column["data_tests"] = tests
@@ -802,6 +1003,27 @@ def _raw_model_doc(spec: LakeTableSpec) -> dict[str, Any]:
 
 
 def _base_model_doc(spec: LakeTableSpec) -> dict[str, Any]:
+    if spec.entity in RECORD_MODELS:  # as their hand-written base models were tested
+        return {
+            "name": spec.base_model,
+            "description": f"Generated from the lake mapping of {spec.name} (entity {spec.entity}): every row parsed "
+            f"and checked; rejection_code and rejection_reason are NULL for staged rows.",
+            "data_tests": [
+                {
+                    "unique_combination_of_columns": {
+                        "arguments": {"combination_of_columns": ["source_file", "line_number"]}
+                    }
+                }
+            ],
+            "columns": [
+                _doc_column("source_file", ["not_null"]),
+                _doc_column("line_number", ["not_null"]),
+                _doc_column("row_key", ["not_null"]),
+                _doc_column("raw_record"),
+                _doc_column("rejection_code"),
+                _doc_column("rejection_reason"),
+            ],
+        }
     return {
         "name": spec.base_model,
         "description": f"Generated from the lake mapping of {spec.name} (entity {spec.entity}): every row parsed "
@@ -899,6 +1121,61 @@ def _nested_lines_doc(spec: LakeTableSpec) -> dict[str, Any]:
     }
 
 
+def _translated_columns(spec: LakeTableSpec) -> dict[str, list[str]]:
+    """Attributes read from the same column as a required attribute with a `map` -> the values that map lists
+    (a row with any other value there is quarantined: exposures' recipient_type)."""
+    translated = {}
+    for name, mapping in spec.columns.items():
+        if mapping.map and _attribute_of(spec.entity, name)["required"]:
+            for other, other_mapping in spec.columns.items():
+                same_source = (other_mapping.column, other_mapping.path, other_mapping.position) == (
+                    mapping.column,
+                    mapping.path,
+                    mapping.position,
+                )
+                if other != name and same_source and not other_mapping.map:
+                    translated[other] = [source for source, _ in mapping.map]
+    return translated
+
+
+def _record_column_tests(spec: LakeTableSpec, column: str) -> list[Any]:
+    """Tests of a staged column of a reference or marketing entity, from the registry and the mapping."""
+    tests: list[Any] = list(RECORD_MODELS[spec.entity].get("tests", {}).get(column, []))
+    attribute = next((a for a in ENTITIES[spec.entity] if a["name"] == column), None)
+    translated = _translated_columns(spec).get(column)
+    if attribute is None:
+        return tests
+    if attribute["required"] or translated:
+        tests.append("not_null")
+    values = attribute.get("values") or translated
+    if values:
+        tests.append({"accepted_values": {"arguments": {"values": list(values)}}})
+    if attribute["references"] in REFERENCE_MODELS:
+        model, key = REFERENCE_MODELS[attribute["references"]]
+        tests.append({"relationships_where_parent_loaded": {"arguments": {"to": f"ref('{model}')", "field": key}}})
+    return tests
+
+
+def _record_model_doc(spec: LakeTableSpec) -> dict[str, Any]:
+    """The staging model of a reference or marketing entity: one row per staged lake row."""
+    model = RECORD_MODELS[spec.entity]
+    key, key_text = model["key"]
+    system_tests = ["not_null", {"accepted_values": {"arguments": {"values": [spec.system]}}}]
+    columns = [
+        _doc_column(key, ["unique", "not_null"], key_text),
+        _doc_column("source_system", system_tests),
+        _doc_column("source_record_id", ["unique", "not_null"]),
+        *(_doc_column(name, _record_column_tests(spec, name), text) for name, text in model["columns"].items()),
+        _doc_column("source_file", ["not_null"]),
+    ]
+    return {
+        "name": spec.staged_model,
+        "description": f"Generated from the lake mapping of {spec.name} (entity {spec.entity}). {model['description']}",
+        "data_tests": [_reconciliation_test(spec)],
+        "columns": columns,
+    }
+
+
 def _stg_model_docs(
     spec: LakeTableSpec, contact_tables: Mapping[str, LakeTableSpec], lines_spec: LakeTableSpec | None = None
 ) -> list[dict[str, Any]]:
@@ -908,6 +1185,8 @@ def _stg_model_docs(
     """
     if spec.entity == "sales_order_line":
         return []
+    if spec.entity in RECORD_MODELS:
+        return [_record_model_doc(spec)]
     if spec.entity == "contact":
         contacts = {
             "name": spec.staged_model,

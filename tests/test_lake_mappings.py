@@ -82,7 +82,19 @@ def test_entity_registry_lists_the_attributes_in_order() -> None:
     required = {entity: required[entity] for entity in ("contact", "sales_order")}
     assert required == {"contact": ["source_record_id"], "sales_order": ["ordered_at", "extended_amount"]}
     keys = {"name", "type", "required", "strict", "references"}
-    assert all(set(a) == keys for attributes in lm.ENTITIES.values() for a in attributes)
+    # values, not_before and required_when appear only where an attribute sets them
+    allowed = keys | set(lm.ATTRIBUTE_OPTIONS)
+    assert all(keys <= set(a) <= allowed for attributes in lm.ENTITIES.values() for a in attributes)
+    # every entity is keyed by a required source_record_id, except orders and lines (order and line numbers)
+    assert all(
+        any(a["name"] == "source_record_id" and a["required"] for a in attributes)
+        for entity, attributes in lm.ENTITIES.items()
+        if entity not in ("sales_order", "sales_order_line")
+    )
+    assert {entity: lm.ENTITY_MODELS[entity] for entity in ("fx_rate", "campaign_exposure")} == {
+        "fx_rate": ("fx_rates",),
+        "campaign_exposure": ("campaign_exposures",),
+    }
     assert all(a["type"] in lm.ATTRIBUTE_TYPES for attributes in lm.ENTITIES.values() for a in attributes)
 
 
@@ -91,7 +103,22 @@ def test_entity_registry_lists_the_attributes_in_order() -> None:
     [
         (
             contact_lake(entity="customer"),
-            ["entity must be one of contact, sales_order, sales_order_line", "not 'customer'"],
+            [
+                "entity must be one of contact, sales_order, sales_order_line, product, store, fx_rate, campaign,",
+                "not 'customer'",
+            ],
+        ),
+        (
+            contact_lake(columns={**CONTACT_COLUMNS, "first_name": {"column": "Vorname", "map": ["a", "b"]}}),
+            ["attribute first_name: map must translate source values to CDM values"],
+        ),
+        (
+            contact_lake(columns={**CONTACT_COLUMNS, "nick_name": {"value": "x", "map": {"x": "y"}}}),
+            ["attribute nick_name: map translates the values of a column; a constant needs none"],
+        ),
+        (
+            contact_lake(columns={**CONTACT_COLUMNS, "nick_name": {"column": "Spitzname", "map": {"x": ["y"]}}}),
+            ["attribute nick_name: map takes single values on both sides"],
         ),
         (contact_lake(format="xlsx"), ["format must be one of csv, jsonl, parquet, not 'xlsx'"]),
         (contact_lake(colums={}), ["unknown option(s) colums in config.meta.lake"]),
@@ -253,8 +280,9 @@ def test_generate_writes_the_models_their_yaml_and_the_macro_file(tmp_path: Path
         "models/staging/webshop2/base/raw_webshop2__customers.sql",
         "models/staging/webshop2/stg_webshop2__contacts.sql",
     ]
-    header = "-- Generated from models/staging/webshop2/_webshop2__sources.yml by "
-    header += "`python -m orchestration.lake_mappings`; do not edit."
+    # 121 characters on one line: wrapped in two, within the SQL lint's 120
+    header = "-- Generated from models/staging/webshop2/_webshop2__sources.yml\n"
+    header += "-- by `python -m orchestration.lake_mappings`; do not edit."
     assert (staging / "webshop2/base/raw_webshop2__customers.sql").read_text() == (
         f"{header}\n{{{{ config(materialized='view') }}}}\n\n{{{{ read_lake_source('webshop2', 'customers') }}}}\n"
     )
@@ -310,6 +338,63 @@ def test_generated_model_yaml_documents_and_tests_the_models(tmp_path: Path) -> 
     # The reconciliation counts one staged row per lake row: the order lines.
     assert lines["data_tests"][0]["reconciles_with_lake"]["arguments"]["header_lines"] == 0
     assert "data_tests" not in orders["stg_app__sales_orders"]
+
+
+def test_reference_and_marketing_entities_are_staged_with_their_tests(tmp_path: Path) -> None:
+    exposures = {
+        "path": "mkt/exposures.csv",
+        "format": "csv",
+        "entity": "campaign_exposure",
+        "columns": {
+            "source_record_id": "id",
+            "campaign_id": "campaign",
+            "recipient_type": "kind",
+            "recipient_source_system": {"column": "kind", "map": {"member": "crm", "card": "pos"}},
+            "recipient_id": "recipient",
+            "is_holdout": {"column": "group", "map": {"holdout": True, "treatment": False}},
+            "assigned_at": "drawn",
+        },
+    }
+    offers = {
+        "path": "mkt/offers.csv",
+        "format": "csv",
+        "entity": "offer",
+        "columns": {
+            "source_record_id": "id",
+            "campaign_id": "campaign",
+            "offer_type": "type",
+            "product_id": "sku",
+            "discount_percentage": "pct",
+        },
+    }
+    write_sources(tmp_path, "mkt", {"exposures": exposures, "offers": offers})
+    specs = {spec.name: spec for spec in lm.load_specs(tmp_path)}
+    holdout = specs["mkt.exposures"].columns["is_holdout"]
+    assert holdout.map == (("holdout", "true"), ("treatment", "false"))
+    assert specs["mkt.exposures"].stg_models == ["stg_mkt__campaign_exposures"]
+    assert specs["mkt.offers"].references == ["campaign", "product"]
+    lm.generate(tmp_path)
+    models = _models(tmp_path / "models/staging/mkt/_mkt__mapped_models.yml")
+    offers_sql = (tmp_path / "models/staging/mkt/stg_mkt__offers.sql").read_text()
+    assert offers_sql.endswith("{{ lake_mapped_offers('mkt', 'offers') }}\n")
+    stg = models["stg_mkt__campaign_exposures"]
+    assert [column["name"] for column in stg["columns"]][:4] == [
+        "exposure_id",
+        "source_system",
+        "source_record_id",
+        "campaign_id",
+    ]
+    assert _column_tests(stg, "exposure_id") == ["unique", "not_null"]
+    campaigns = {"arguments": {"to": "ref('stg_marketing__campaigns')", "field": "campaign_id"}}
+    assert _column_tests(stg, "campaign_id") == ["not_null", {"relationships_where_parent_loaded": campaigns}]
+    # recipient_type is read from the column recipient_source_system maps: only the mapped values are staged
+    assert _column_tests(stg, "recipient_type") == [
+        "not_null",
+        {"accepted_values": {"arguments": {"values": ["member", "card"]}}},
+    ]
+    offer_types = {"accepted_values": {"arguments": {"values": ["product", "category"]}}}
+    assert _column_tests(models["stg_mkt__offers"], "offer_type") == ["not_null", offer_types]
+    assert models["base_mkt__offers"]["data_tests"][0]["unique_combination_of_columns"]
 
 
 def test_generated_macro_file_lists_the_mapped_tables_and_the_registry(tmp_path: Path) -> None:

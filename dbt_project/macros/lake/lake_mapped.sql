@@ -344,6 +344,7 @@ select * from final
         when {{ attribute.name }}__issue is not null
             then {{ attribute.name }}__issue
     {%- endfor %}
+    {{- lake_mapped_required_when_checks(mapping) }}
         when false then null
     end
 {%- endmacro %}

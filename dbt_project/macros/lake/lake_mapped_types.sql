@@ -23,6 +23,7 @@
 {#- The typed value of an attribute from its text (NULL when it does not parse). -#}
 {% macro lake_mapped_typed(mapping, attribute, value) -%}
     {%- set kind = attribute.type -%}
+    {%- set value = lake_mapped_translated(attribute, value) -%}
     {%- if kind == 'date' -%}
         {{ lake_parse_date(value, lake_mapped_format(mapping, attribute)) }}
     {%- elif kind == 'timestamp' -%}
@@ -30,6 +31,8 @@
     {%- elif kind == 'decimal' -%}
         {%- set data_type = 'decimal(18, 2)' if attribute.name != 'quantity' else 'decimal(18, 3)' -%}
         {{ parse_decimal(value, data_type, decimal_separator=mapping.decimal_separator) }}
+    {%- elif kind in ['share', 'percentage', 'rate'] -%}
+        {{ lake_mapped_typed_number(mapping, attribute, value) }}
     {%- elif kind == 'year' -%}
         case when {{ regex_full_match(value, '[0-9]{4}') }} then cast({{ value }} as integer) end
     {%- elif kind == 'time' -%}
@@ -84,6 +87,7 @@
     {%- set negative_message = negative_code ~ ': a negative ' ~ attribute.name | replace('_', ' ')
         ~ ' (' ~ label ~ ')' -%}
     case
+    {{- lake_mapped_translation_check(attribute, value, label) }}
     {%- if kind in reasons %}
         when {{ value }} is not null and {{ typed }} is null
             then '{{ (reasons[kind] ~ ' (' ~ label ~ ')') | replace("'", "''") }}'
@@ -104,6 +108,7 @@
         when {{ typed }} = 0
             then '{{ ('bad_number: a zero quantity (' ~ label ~ ')') | replace("'", "''") }}'
     {%- endif %}
+    {{- lake_mapped_value_checks(mapping, attribute, value, typed, label) }}
         when false then null
     end
 {%- endmacro %}

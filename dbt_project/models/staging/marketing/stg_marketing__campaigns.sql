@@ -1,25 +1,3 @@
-with
-
-campaigns as (
-    select * from {{ ref('base_marketing__campaigns') }}
-    where rejection_code is null
-),
-
-final as (
-    select
-        campaign_id,
-        'marketing' as source_system,
-        campaign_id as source_record_id,
-        campaign_name,
-        channel,
-        campaign_type,
-        target_category,
-        start_date,
-        end_date,
-        budget_amount_eur,
-        holdout_share,
-        source_file
-    from campaigns
-)
-
-select * from final
+-- Generated from models/staging/marketing/_marketing__sources.yml
+-- by `python -m orchestration.lake_mappings`; do not edit.
+{{ lake_mapped_campaigns('marketing', 'campaigns') }}

@@ -1,6 +1,6 @@
 {%- set lookups = [
     {'model': 'stg_reference__fx_rates', 'columns': ['currency_code', 'eur_per_unit']},
-    {'model': 'base_reference__fx_rates', 'columns': ['currency_code']},
+    {'model': 'base_reference__fx_rates', 'columns': ['source_record_id']},
 ] -%}
 {{ config(
     materialized='incremental',

@@ -1,6 +1,6 @@
 {%- set lookups = [
-    {'model': 'base_reference__products', 'columns': ['product_id']},
-    {'model': 'base_marketing__offers', 'columns': ['offer_id']},
+    {'model': 'base_reference__products', 'columns': ['source_record_id']},
+    {'model': 'base_marketing__offers', 'columns': ['source_record_id']},
 ] -%}
 {{ config(
     materialized='incremental',
@@ -21,8 +21,8 @@ with
 {{ lake_incremental_ctes('web', 'clickstream', 'event_id', plan, lookups) }},
 
 delivered_products as (
-    select distinct product_id from {{ ref('base_reference__products') }}
-    where product_id is not null
+    select distinct source_record_id as product_id from {{ ref('base_reference__products') }}
+    where source_record_id is not null
 ),
 
 products_delivered as (
@@ -30,8 +30,8 @@ products_delivered as (
 ),
 
 delivered_offers as (
-    select distinct offer_id from {{ ref('base_marketing__offers') }}
-    where offer_id is not null
+    select distinct source_record_id as offer_id from {{ ref('base_marketing__offers') }}
+    where source_record_id is not null
 ),
 
 offers_delivered as (
