@@ -82,10 +82,14 @@ def _attribute(
 
 ATTRIBUTE_TYPES = (
     "text", "email", "phone", "country", "date", "year", "timestamp", "time", "boolean", "decimal", "currency",
-    "integer", "share", "percentage", "rate",
+    "integer", "share", "percentage", "rate", "ipv4",
 )  # fmt: skip
 # share: a fraction in [0, 1); percentage: a number in (0, 100]; rate: a positive number (8 decimals).
 ATTRIBUTE_OPTIONS = ("values", "not_before", "required_when")
+
+# The CDM vocabularies of event kinds: map a source's own names onto them with `map`.
+CLICK_EVENT_TYPES = ("page_view", "product_view", "offer_impression", "offer_click", "add_to_cart", "purchase")
+GAME_EVENT_TYPES = ("session_start", "session_end", "level_complete", "iap_purchase")
 
 # The single source of truth for the entity kinds a lake table can be mapped to (order = column order).
 ENTITIES: dict[str, list[Attribute]] = {
@@ -202,6 +206,44 @@ ENTITIES: dict[str, list[Attribute]] = {
         _attribute("sent_at", "timestamp"),
         _attribute("clicked_at", "timestamp"),
     ],
+    # Behaviour events (web analytics, game telemetry): many files, staged incrementally (option incremental).
+    "click_event": [
+        _attribute("source_record_id", "text", required=True),  # the event id
+        _attribute("event_type", "text", required=True, values=CLICK_EVENT_TYPES),
+        _attribute("event_at", "timestamp", required=True),
+        _attribute("cookie_id", "text", required=True),
+        _attribute("customer_source_record_id", "text"),  # the logged-in customer's key in customer_system
+        _attribute("ip_address", "ipv4"),
+        _attribute("user_agent", "text"),
+        _attribute("page_url", "text"),
+        _attribute("product_id", "text", references="product"),
+        _attribute("offer_id", "text", references="offer"),
+        _attribute("order_number", "text"),  # the order of a purchase, in customer_system
+        _attribute("utm_campaign", "text"),
+        _attribute("utm_source", "text"),
+        _attribute("utm_medium", "text"),
+    ],
+    "game_event": [
+        _attribute("source_record_id", "text", required=True),  # the event id
+        _attribute("event_type", "text", required=True, values=GAME_EVENT_TYPES),
+        _attribute("event_at", "timestamp", required=True),
+        _attribute("player_id", "text", required=True),  # the player's key in customer_system
+        _attribute("session_id", "text"),
+        _attribute("platform", "text", required=True, values=("console", "handheld", "pc")),
+        _attribute("game_id", "text"),
+        _attribute("ip_address", "ipv4"),
+        _attribute("level_number", "integer"),
+        _attribute("session_duration_seconds", "integer"),
+        _attribute("item_id", "text"),
+        _attribute("amount", "decimal", strict=True, required_when=("event_type", "iap_purchase")),
+        _attribute(
+            "currency_code",
+            "currency",
+            strict=True,
+            references="currency",
+            required_when=("event_type", "iap_purchase"),
+        ),
+    ],
 }
 
 # A required attribute whose requirement is also met by mapping another one (quantity x price per unit).
@@ -221,6 +263,8 @@ ENTITY_MODELS: dict[str, tuple[str, ...]] = {
     "campaign": ("campaigns",),
     "offer": ("offers",),
     "campaign_exposure": ("campaign_exposures",),
+    "click_event": ("click_events",),
+    "game_event": ("game_events",),
 }
 
 FILE_FORMATS = ("csv", "jsonl", "parquet")
@@ -256,6 +300,7 @@ LAKE_OPTIONS = (
     "order_table",
     "lines",
     "required",
+    "incremental",
 )
 LINES_OPTIONS = ("path", "columns")
 MAPPING_KEYS = ("column", "path", "position", "value", "format", "split", "invert", "map")
@@ -338,6 +383,7 @@ class LakeTableSpec:
     lines_path: str | None = None  # sales_order (jsonl): the JSON array of each row holding its lines
     line_columns: dict[str, ColumnMapping] = field(default_factory=dict)  # their sales_order_line attributes
     required: tuple[str, ...] = ()  # optional attributes this table requires (e.g. order_number)
+    incremental: bool = False  # staged file by file: a run parses new and changed files only
 
     @property
     def name(self) -> str:
@@ -503,6 +549,7 @@ def _parse_table(where: _Where, lake: dict[str, Any]) -> LakeTableSpec:
         lines_path=lines_path,
         line_columns=line_columns,
         required=_required_option(where, lake.get("required"), entity, columns),
+        incremental=_incremental_option(where, lake.get("incremental", False)),
     )
 
 
@@ -539,11 +586,16 @@ def _defaults(where: _Where, value: Any, entity: str) -> dict[str, Any]:
     return dict(value)
 
 
+# Entities whose rows name a customer of some contact source (customer_system, default: the table's own system).
+CUSTOMER_ENTITIES = ("sales_order", "click_event", "game_event")
+EVENT_ENTITIES = ("click_event", "game_event")
+
+
 def _customer_system(where: _Where, value: Any, entity: str) -> str | None:
     if value is None:
         return None
-    if entity != "sales_order":
-        where.fail("customer_system applies to sales_order tables only; remove it")
+    if entity not in CUSTOMER_ENTITIES:
+        where.fail(f"customer_system applies to {', '.join(CUSTOMER_ENTITIES)} tables only; remove it")
     if not isinstance(value, str) or not value:
         where.fail(f"customer_system must name a source system, not {value!r}")
     return value
@@ -592,6 +644,12 @@ def _required_option(where: _Where, value: Any, entity: str, columns: Mapping[st
     if unmapped:
         where.fail(f"required attributes must be mapped under columns: {', '.join(unmapped)}")
     return tuple(value)
+
+
+def _incremental_option(where: _Where, value: Any) -> bool:
+    if not isinstance(value, bool):
+        where.fail(f"incremental must be true or false, not {value!r}")
+    return value
 
 
 def _order_table(where: _Where, value: Any, entity: str) -> str | None:
@@ -814,6 +872,30 @@ def _call(macro: str, spec: LakeTableSpec) -> str:
     return f"{{{{ {macro}('{spec.system}', '{spec.table}') }}}}\n"
 
 
+def _incremental_base(spec: LakeTableSpec, contact_tables: Mapping[str, LakeTableSpec]) -> str:
+    """The base model of an incremental table (macros/lake/lake_incremental.sql): parses new and changed files only.
+
+    Its lookups are the records its reference checks read: when they change, every file is checked again.
+    """
+    lookups = []
+    for target in reference_targets(spec, contact_tables).values():
+        lookups.append({"model": target["staged"], "columns": [target.get("key", "source_record_id")]})
+        if target["base"] != target["staged"]:
+            lookups.append({"model": target["base"], "columns": ["source_record_id"]})
+    lookup_lines = "".join(f"    {_jinja_literal(lookup)},\n" for lookup in lookups)
+    arguments = f"'{spec.system}', '{spec.table}'"
+    return (
+        ("{%- set lookups = [\n" + lookup_lines + "] -%}\n" if lookups else "{%- set lookups = [] -%}\n")
+        + "{{ config(\n"
+        + "    materialized='incremental',\n"
+        + "    incremental_strategy='append',\n"
+        + "    on_schema_change='append_new_columns',\n"
+        + f'    pre_hook="{{{{ lake_files_delete_reparsed({arguments}, " ~ (lookups | tojson) ~ ") }}}}",\n'
+        + ") }}\n"
+        + f"{{{{ lake_mapped_base('{spec.system}', '{spec.table}', lookups) }}}}\n"
+    )
+
+
 def _model_files(spec: LakeTableSpec, contact_tables: Mapping[str, LakeTableSpec]) -> dict[str, str]:
     """The SQL files of one mapped table: relative path -> content.
 
@@ -826,11 +908,14 @@ def _model_files(spec: LakeTableSpec, contact_tables: Mapping[str, LakeTableSpec
         for model in (target["staged"], target["base"])
     )
     depends_on = "".join(f"-- depends_on: {{{{ ref('{model}') }}}}\n" for model in read)
+    base = _header(spec) + depends_on + _call("lake_mapped_base", spec)
+    if spec.incremental:
+        base = _header(spec) + depends_on + _incremental_base(spec, contact_tables)
     files = {
         f"{folder}/base/{spec.raw_model}.sql": _header(spec)
         + "{{ config(materialized='view') }}\n\n"
         + _call("read_lake_source", spec),
-        f"{folder}/base/{spec.base_model}.sql": _header(spec) + depends_on + _call("lake_mapped_base", spec),
+        f"{folder}/base/{spec.base_model}.sql": base,
     }
     lines_base = ""
     if spec.lines_table:
@@ -843,8 +928,12 @@ def _model_files(spec: LakeTableSpec, contact_tables: Mapping[str, LakeTableSpec
         files[f"{folder}/base/{spec.nested_lines_model}.sql"] = (
             _header(spec) + depends_on + _call("lake_mapped_nested_lines", spec)
         )
+    view = "{{ config(materialized='view') }}\n\n" if spec.incremental else ""  # a view over the incremental base
     for suffix, model in zip(ENTITY_MODELS[spec.entity], spec.stg_models, strict=True):
-        files[f"{folder}/{model}.sql"] = _header(spec) + lines_base + _call(f"lake_mapped_{suffix}", spec)
+        call = _call(f"lake_mapped_{suffix}", spec)
+        if spec.entity in EVENT_ENTITIES:  # the events carry keys of the customer system
+            call = call.replace("') }}", f"', '{spec.customer_system or spec.system}') }}}}")
+        files[f"{folder}/{model}.sql"] = _header(spec) + lines_base + view + call
     return files
 
 
@@ -958,6 +1047,53 @@ RECORD_MODELS: dict[str, dict[str, Any]] = {
         },
         "tests": {"recipient_contact_id": ["not_null"]},
     },
+    "click_event": {
+        "description": "Web analytics events: one row per event, the logged-in customer as customer_contact_id "
+        "(<customer_system>:<customer_source_record_id>), a purchase's order as sales_order_id. A view over the "
+        "incremental base model.",
+        "key": ("event_id", "Event id."),
+        "columns": {
+            "event_type": "Kind of event (CDM vocabulary: page_view, product_view, offer_impression, offer_click, "
+            "add_to_cart, purchase).",
+            "event_at": "When the event happened, UTC.",
+            "event_date": "Date of event_at.",
+            "cookie_id": "Browser cookie.",
+            "customer_source_record_id": "The logged-in customer's key in the customer system; NULL when anonymous.",
+            "customer_contact_id": "{{ doc('col_customer_contact_id') }}",
+            "ip_address": "Client IPv4 address (personal data).",
+            "user_agent": "Browser user agent.",
+            "page_url": "Page URL.",
+            "product_id": "{{ doc('col_product_id') }}",
+            "offer_id": "Marketing offer shown or clicked.",
+            "sales_order_id": "The order of a purchase event (<customer_system>:<order number>).",
+            "utm_campaign": "UTM campaign.",
+            "utm_source": "UTM source.",
+            "utm_medium": "UTM medium.",
+        },
+    },
+    "game_event": {
+        "description": "Game telemetry events: sessions, levels and in-app purchases, one row per event, the player "
+        "as customer_contact_id (<customer_system>:<player_id>). A view over the incremental base model.",
+        "key": ("event_id", "Event id."),
+        "columns": {
+            "event_type": "Kind of event (session_start, session_end, level_complete, iap_purchase).",
+            "event_at": "When the event happened, UTC.",
+            "event_date": "Date of event_at.",
+            "player_id": "Player id.",
+            "customer_contact_id": "{{ doc('col_customer_contact_id') }}",
+            "session_id": "Game session.",
+            "platform": "console, handheld or pc.",
+            "game_id": "Game title.",
+            "ip_address": "Client IPv4 address (personal data).",
+            "level_number": "Level completed (level_complete).",
+            "session_duration_seconds": "Session length in seconds (session_end).",
+            "item_id": "Item bought (iap_purchase).",
+            "amount": "Price paid (iap_purchase), in currency_code.",
+            "currency_code": "ISO-4217 currency of amount.",
+            "amount_eur": "{{ doc('col_eur_amount') }}",
+        },
+        "tests": {"event_date": ["not_null"], "customer_contact_id": ["not_null"]},
+    },
 }
 # The staged model and key column of each kind of record an attribute `references` (as lake_reference_targets).
 REFERENCE_MODELS: dict[str, tuple[str, str]] = {
@@ -982,6 +1118,13 @@ def _doc_columns(names: Sequence[str], tests: Mapping[str, list[Any]]) -> list[d
 
 
 def _reconciliation_test(spec: LakeTableSpec) -> dict[str, Any]:
+    if spec.incremental:  # the base model keeps each file's line count: files are not read again
+        arguments = {
+            "source_table": spec.name,
+            "base_model": f"ref('{spec.base_model}')",
+            "header_lines": spec.header_lines,
+        }
+        return {"reconciles_with_lake_files": {"arguments": arguments}}
     return {
         "reconciles_with_lake": {
             "arguments": {
@@ -1294,6 +1437,8 @@ def _jinja_literal(value: Any) -> str:
         return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
     if isinstance(value, list | tuple):
         return "[" + ", ".join(_jinja_literal(item) for item in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{_jinja_literal(key)}: {_jinja_literal(item)}" for key, item in value.items()) + "}"
     raise TypeError(f"no Jinja literal for {value!r}")
 
 
@@ -1321,9 +1466,10 @@ def mapped_table_entries(specs: Sequence[LakeTableSpec]) -> list[dict[str, Any]]
             "raw_model": spec.raw_model,
             "base_model": spec.base_model,
             "staged_model": spec.staged_model,
-            "lines_model": spec.lines_model,
+            # the model with one row per staged lake row, when not staged_model: the lines of a flat order table
+            "lines_model": None if spec.lines_table or spec.lines_path else spec.lines_model,
             "header_lines": spec.header_lines,
-            "customer_system": spec.customer_system or (spec.system if spec.entity == "sales_order" else None),
+            "customer_system": spec.customer_system or (spec.system if spec.entity in CUSTOMER_ENTITIES else None),
             "references": spec.references,
             "order_table": spec.order_table,
             "lines_table": spec.lines_table,

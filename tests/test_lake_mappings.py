@@ -165,7 +165,7 @@ def test_entity_registry_lists_the_attributes_in_order() -> None:
             order_lake(columns={key: value for key, value in ORDER_COLUMNS.items() if key != "extended_amount"}),
             ["attribute extended_amount: required attribute is not mapped", "or map `price_per_unit`"],
         ),
-        (contact_lake(customer_system="crm"), ["customer_system applies to sales_order tables only"]),
+        (contact_lake(customer_system="crm"), ["customer_system applies to sales_order, click_event, game_event tables only"]),
         (order_lake(lines={"path": "$.items"}), ["lines.columns must map sales_order_line attributes"]),
         (
             order_lake(lines={"path": "$.items", "columns": {"order_number": "id", "price_per_unit": "p"}}),

@@ -147,11 +147,21 @@
 
 {#- ---- The base model -------------------------------------------------------------------------------- -#}
 
-{% macro lake_mapped_base(source_name, table_name) -%}
+{#-
+    lookups: given (a list, maybe empty) for a table mapped with `incremental: true`, whose generated model
+    is materialized incremental (macros/lake/lake_incremental.sql): then only new and changed files are
+    parsed, a key already loaded from an earlier file counts as seen, and every row keeps its file's state.
+-#}
+{% macro lake_mapped_base(source_name, table_name, lookups=none) -%}
     {%- set raw_model = ref('raw_' ~ source_name ~ '__' ~ table_name) -%}
     {% if not execute -%}
         {{ return('select 1 as parse_placeholder') }}
     {% endif -%}
+    {%- set incremental = lookups is not none -%}
+    {#- incremental: a key loaded from an earlier file (not parsed again) counts as seen -#}
+    {%- set loaded_key_seen = ' + case when loaded_keys.source_record_id is null then 0 else 1 end' -%}
+    {%- set loaded_key_seen = loaded_key_seen if incremental else '' -%}
+    {%- set plan = lake_files_to_parse(source_name, table_name, lookups) if incremental else none -%}
     {%- set reference_targets = lake_reference_targets(source_name, table_name) -%}
     {%- set mapping = lake_mapping(source_name, table_name) -%}
     {%- set key_attribute = (mapping.attributes | selectattr('name', 'equalto', 'source_record_id') | first) -%}
@@ -168,7 +178,7 @@
         {%- set key_value = lake_mapped_value(key_attribute) -%}
     {%- endif -%}
     {%- if key_label is not none -%}
-        {%- set key_occurrence_column = key_occurrence(key_value) -%}
+        {%- set key_occurrence_column = key_occurrence(key_value) ~ loaded_key_seen -%}
         {%- set duplicate_message = 'duplicate_record: ' ~ key_label | replace("'", "''")
             ~ ' already seen in an earlier row' -%}
         {%- set duplicate_check -%}
@@ -193,12 +203,22 @@
     {%- do typed_columns.append(key_occurrence_column ~ ' as key_occurrence') -%}
     {%- do issue_columns.append(duplicate_check ~ ' as check_duplicate') -%}
     {%- set source_label = mapping.name ~ ' (' ~ mapping.path ~ ')' -%}
+    {%- set raw_rows = 'raw_rows as (\n    select * from ' ~ raw_model ~ '\n)' -%}
+    {%- set loaded_keys_join = '' -%}
+    {%- set final_rows = 'select * from mapped_rows' -%}
+    {%- if incremental -%}
+        {#- the lines of the files to parse (all of them outside an incremental run) and the loaded state -#}
+        {%- set raw_rows = lake_incremental_ctes(source_name, table_name, 'source_record_id', plan, lookups)
+            ~ ',\n\nraw_rows as (\n    select * from raw_lines\n)' -%}
+        {%- set loaded_keys_join = '\n    left join loaded_keys\n        on ' ~ key_value
+            ~ ' = loaded_keys.source_record_id' -%}
+        {#- the file fingerprint and line count kept with the rows: the incremental state -#}
+        {%- set final_rows = lake_incremental_state('mapped_rows') -%}
+    {%- endif -%}
     -- Every row of lake source {{ source_label }}, read through its mapping; entity {{ mapping.entity }}.
 with
 
-raw_rows as (
-    select * from {{ raw_model }}
-),
+{{ raw_rows }},
 
 fields as (
     {{ lake_mapped_fields(mapping, 'raw_rows') | indent(4) }}
@@ -209,6 +229,7 @@ typed as (
         fields.*,
         {{ typed_columns | join(',\n        ') }}
     from fields
+    {{- loaded_keys_join }}
 ),
 
 checked as (
@@ -267,7 +288,7 @@ lines_checked as (
     {%- endif %}
 ),
 
-final as (
+mapped_rows as (
     select
         source_file,
         line_number,
@@ -288,6 +309,10 @@ final as (
         {{ attribute.name }}__issue{{ ',' if not loop.last }}
     {%- endfor %}
     from lines_checked
+),
+
+final as (
+    {{ final_rows | indent(4) }}
 )
 
 select * from final

@@ -37,6 +37,8 @@
         case when {{ regex_full_match(value, '[0-9]{4}') }} then cast({{ value }} as integer) end
     {%- elif kind == 'time' -%}
         {{ lake_parse_time_of_day(value) }}
+    {%- elif kind == 'ipv4' -%}
+        case when {{ ipv4_to_bigint(value) }} is not null then {{ value }} end
     {%- elif kind == 'integer' -%}
         case when {{ regex_full_match(value, '[0-9]{1,9}') }} then cast({{ value }} as integer) end
     {%- elif kind == 'boolean' and (attribute.mapping or {}).get('invert') -%}
@@ -73,6 +75,7 @@
         'date': 'bad_date: not a ' ~ lake_mapped_format(mapping, attribute) ~ ' date',
         'year': 'bad_date: not a four-digit year',
         'integer': 'bad_number: not a whole number',
+        'ipv4': 'bad_value: not an IPv4 address',
         'time': 'bad_date: not a time of day HHMMSS, HH:MM:SS or HH:MM',
         'timestamp': 'bad_date: not a ' ~ lake_mapped_format(mapping, attribute) ~ ' timestamp',
         'decimal': 'bad_number: not a number with decimal separator ' ~ mapping.decimal_separator,

@@ -1,4 +1,4 @@
+-- Generated from models/staging/game/_game__sources.yml by `python -m orchestration.lake_mappings`; do not edit.
 {{ config(materialized='view') }}
 
--- The lake files as read: one row per physical line (see macros/lake/read_lake_source.sql).
 {{ read_lake_source('game', 'telemetry') }}
