@@ -301,6 +301,8 @@ def test_corrupted_lake_quarantines_or_logs_each_defect(corrupted_build: Build, 
         ("erp/customers.csv", "0000100004", "bad_date"),
         ("erp/customers.csv", "0000100005", "wrong_field_count"),
         ("erp/customers.csv", "line:7", "blank_line"),
+        ("reference/geoip/GeoLite2-City-Blocks-IPv4.csv", "300.1.1.0/24", "bad_value"),  # an octet above 255
+        ("reference/geoip/GeoLite2-City-Blocks-IPv4.csv", "1.2.3.0/33", "bad_value"),  # a prefix above 32
     ]
     missing = [d for d in expected if (d[0], d[1]) not in quarantined]
     assert not missing, missing
