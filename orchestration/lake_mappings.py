@@ -82,9 +82,11 @@ def _attribute(
 
 ATTRIBUTE_TYPES = (
     "text", "email", "phone", "country", "date", "year", "timestamp", "time", "boolean", "decimal", "currency",
-    "integer", "share", "percentage", "rate", "ipv4",
+    "integer", "share", "percentage", "rate", "ipv4", "ipv4_network", "latitude", "longitude",
 )  # fmt: skip
 # share: a fraction in [0, 1); percentage: a number in (0, 100]; rate: a positive number (8 decimals).
+# ipv4_network: an IPv4 network in CIDR notation a.b.c.d/n (kept as written); latitude / longitude: decimal degrees
+# in [-90, 90] / [-180, 180] (6 decimals).
 ATTRIBUTE_OPTIONS = ("values", "not_before", "required_when")
 
 # The CDM vocabularies of event kinds: map a source's own names onto them with `map`.
@@ -244,6 +246,36 @@ ENTITIES: dict[str, list[Attribute]] = {
             required_when=("event_type", "iap_purchase"),
         ),
     ],
+    # IP geolocation (MaxMind GeoLite2 City layout): networks and the locations they name. Every value that is
+    # present must be usable (strict), as the networks are joined on their range and their location.
+    "geo_network": [
+        _attribute("source_record_id", "ipv4_network", required=True),  # the network, a.b.c.d/n
+        _attribute("geoname_id", "integer", strict=True),
+        _attribute("registered_country_geoname_id", "integer", strict=True),
+        _attribute("represented_country_geoname_id", "integer", strict=True),
+        _attribute("is_anonymous_proxy", "boolean", strict=True),
+        _attribute("is_satellite_provider", "boolean", strict=True),
+        _attribute("postal_code", "text"),
+        _attribute("latitude", "latitude", strict=True),
+        _attribute("longitude", "longitude", strict=True),
+        _attribute("accuracy_radius", "integer", strict=True),
+    ],
+    "geo_location": [
+        _attribute("source_record_id", "integer", required=True),  # the geoname id
+        _attribute("locale_code", "text"),
+        _attribute("continent_code", "text"),
+        _attribute("continent_name", "text"),
+        _attribute("country_iso_code", "text"),
+        _attribute("country_name", "text"),
+        _attribute("subdivision_1_iso_code", "text"),
+        _attribute("subdivision_1_name", "text"),
+        _attribute("subdivision_2_iso_code", "text"),
+        _attribute("subdivision_2_name", "text"),
+        _attribute("city_name", "text"),
+        _attribute("metro_code", "text"),
+        _attribute("time_zone", "text"),
+        _attribute("is_in_european_union", "boolean", strict=True),
+    ],
 }
 
 # A required attribute whose requirement is also met by mapping another one (quantity x price per unit).
@@ -265,6 +297,8 @@ ENTITY_MODELS: dict[str, tuple[str, ...]] = {
     "campaign_exposure": ("campaign_exposures",),
     "click_event": ("click_events",),
     "game_event": ("game_events",),
+    "geo_network": ("geo_networks",),
+    "geo_location": ("geo_locations",),
 }
 
 FILE_FORMATS = ("csv", "jsonl", "parquet")
@@ -1093,6 +1127,54 @@ RECORD_MODELS: dict[str, dict[str, Any]] = {
             "amount_eur": "{{ doc('col_eur_amount') }}",
         },
         "tests": {"event_date": ["not_null"], "customer_contact_id": ["not_null"]},
+    },
+    "geo_network": {
+        "description": "IPv4 networks (GeoLite2 City layout) with their first and last address as BIGINT, computed in "
+        "portable SQL from the CIDR, for range joins with IP addresses.",
+        "key": ("network", "IPv4 network in CIDR notation."),
+        "columns": {
+            "network_start_ip": "First address of the network as an integer (a*2^24 + b*2^16 + c*2^8 + d).",
+            "network_end_ip": "Last address of the network as an integer.",
+            "geoname_id": "Location of the network (see stg_reference__geo_locations).",
+            "registered_country_geoname_id": "Country where the network is registered.",
+            "represented_country_geoname_id": "Country represented by the network's users.",
+            "is_anonymous_proxy": "Anonymous proxy flag.",
+            "is_satellite_provider": "Satellite provider flag.",
+            "postal_code": "Postal code of the location.",
+            "latitude": "Latitude.",
+            "longitude": "Longitude.",
+            "accuracy_radius": "Accuracy radius in km.",
+        },
+        "tests": {
+            "network_start_ip": ["not_null"],
+            "network_end_ip": ["not_null"],
+            "geoname_id": [
+                {
+                    "relationships_where_parent_loaded": {
+                        "arguments": {"to": "ref('stg_reference__geo_locations')", "field": "geoname_id"}
+                    }
+                }
+            ],
+        },
+    },
+    "geo_location": {
+        "description": "Locations of the GeoLite2 City layout (names in the file's locale).",
+        "key": ("geoname_id", "Location id."),
+        "columns": {
+            "locale_code": "Locale of the names.",
+            "continent_code": "Continent code.",
+            "continent_name": "Continent name.",
+            "country_iso_code": "Country, ISO alpha-2.",
+            "country_name": "Country name.",
+            "subdivision_1_iso_code": "First-level subdivision code.",
+            "subdivision_1_name": "First-level subdivision name.",
+            "subdivision_2_iso_code": "Second-level subdivision code.",
+            "subdivision_2_name": "Second-level subdivision name.",
+            "city_name": "City name.",
+            "metro_code": "Metro code.",
+            "time_zone": "IANA time zone.",
+            "is_in_european_union": "EU membership flag.",
+        },
     },
 }
 # The staged model and key column of each kind of record an attribute `references` (as lake_reference_targets).

@@ -731,7 +731,11 @@ def write_corrupted_lake(root: Path) -> Path:
         out.write("0000100004;NOVAK, Jan;Ulice 1;11000;Praha;CZ;;;19851301;20250604;20250604\n")
         out.write("0000100005;too;few;fields\n")
         out.write("\n")
-    # an empty file, a file with a header only, a file with the wrong header
+    # networks that are not IPv4 CIDRs: an octet above 255, a prefix above 32
+    with open(root / "reference/geoip/GeoLite2-City-Blocks-IPv4.csv", "a", encoding="utf-8") as out:
+        out.write("300.1.1.0/24,2950159,2921044,,0,0,,52.5244,13.4105,1\n")
+        out.write("1.2.3.0/33,2950159,2921044,,0,0,,52.5244,13.4105,1\n")
+    # an empty file, a file with a header only, a file whose header lacks the mapped columns but the key
     _write_text(root / "game/telemetry/telemetry_20250615.jsonl.gz", [], gz=True)
     _csv(root / "marketing/campaigns.csv", "marketing.campaigns", [])
     _write_text(

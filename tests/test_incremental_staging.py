@@ -145,7 +145,7 @@ def test_a_duplicate_in_a_later_file_is_quarantined_incrementally(runs: Runs) ->
         """
         select source_file, rejection_code
         from staging.base_game__telemetry
-        where event_id = ?
+        where source_record_id = ?
         order by source_file, line_number
         """,
         [runs.duplicated_id],

@@ -165,7 +165,10 @@ def test_entity_registry_lists_the_attributes_in_order() -> None:
             order_lake(columns={key: value for key, value in ORDER_COLUMNS.items() if key != "extended_amount"}),
             ["attribute extended_amount: required attribute is not mapped", "or map `price_per_unit`"],
         ),
-        (contact_lake(customer_system="crm"), ["customer_system applies to sales_order, click_event, game_event tables only"]),
+        (
+            contact_lake(customer_system="crm"),
+            ["customer_system applies to sales_order, click_event, game_event tables only"],
+        ),
         (order_lake(lines={"path": "$.items"}), ["lines.columns must map sales_order_line attributes"]),
         (
             order_lake(lines={"path": "$.items", "columns": {"order_number": "id", "price_per_unit": "p"}}),
@@ -395,6 +398,54 @@ def test_reference_and_marketing_entities_are_staged_with_their_tests(tmp_path: 
     offer_types = {"accepted_values": {"arguments": {"values": ["product", "category"]}}}
     assert _column_tests(models["stg_mkt__offers"], "offer_type") == ["not_null", offer_types]
     assert models["base_mkt__offers"]["data_tests"][0]["unique_combination_of_columns"]
+
+
+def test_geo_networks_and_locations_are_staged_with_their_tests(tmp_path: Path) -> None:
+    flag = {"1": True, "0": False}
+    networks = {
+        "path": "geo/blocks.csv",
+        "format": "csv",
+        "entity": "geo_network",
+        "columns": {
+            "source_record_id": "network",
+            "geoname_id": "geoname_id",
+            "is_anonymous_proxy": {"column": "is_anonymous_proxy", "map": flag},
+            "latitude": "lat",
+            "longitude": "lon",
+        },
+    }
+    locations = {
+        "path": "geo/locations.csv",
+        "format": "csv",
+        "entity": "geo_location",
+        "columns": {"source_record_id": "geoname_id", "country_iso_code": "country", "city_name": "city"},
+    }
+    write_sources(tmp_path, "geo", {"blocks": networks, "locations": locations})
+    specs = {spec.name: spec for spec in lm.load_specs(tmp_path)}
+    assert specs["geo.blocks"].columns["is_anonymous_proxy"].map == (("1", "true"), ("0", "false"))
+    assert specs["geo.blocks"].stg_models == ["stg_geo__geo_networks"]
+    assert specs["geo.locations"].stg_models == ["stg_geo__geo_locations"]
+    assert {a["type"] for a in lm.ENTITIES["geo_network"]} >= {"ipv4_network", "latitude", "longitude"}
+    lm.generate(tmp_path)
+    networks_sql = (tmp_path / "models/staging/geo/stg_geo__geo_networks.sql").read_text()
+    assert networks_sql.endswith("{{ lake_mapped_geo_networks('geo', 'blocks') }}\n")
+    locations_sql = (tmp_path / "models/staging/geo/stg_geo__geo_locations.sql").read_text()
+    assert locations_sql.endswith("{{ lake_mapped_geo_locations('geo', 'locations') }}\n")
+    models = _models(tmp_path / "models/staging/geo/_geo__mapped_models.yml")
+    stg = models["stg_geo__geo_networks"]
+    assert [column["name"] for column in stg["columns"]][:5] == [
+        "network",
+        "source_system",
+        "source_record_id",
+        "network_start_ip",
+        "network_end_ip",
+    ]
+    assert _column_tests(stg, "network") == ["unique", "not_null"]
+    assert _column_tests(stg, "network_start_ip") == _column_tests(stg, "network_end_ip") == ["not_null"]
+    parent = {"arguments": {"to": "ref('stg_reference__geo_locations')", "field": "geoname_id"}}
+    assert _column_tests(stg, "geoname_id") == [{"relationships_where_parent_loaded": parent}]
+    assert "reconciles_with_lake" in stg["data_tests"][0]
+    assert _column_tests(models["stg_geo__geo_locations"], "geoname_id") == ["unique", "not_null"]
 
 
 def test_generated_macro_file_lists_the_mapped_tables_and_the_registry(tmp_path: Path) -> None:

@@ -301,7 +301,8 @@ def test_corrupted_lake_quarantines_or_logs_each_defect(corrupted_build: Build, 
         ("erp/customers.csv", "0000100004", "bad_date"),
         ("erp/customers.csv", "0000100005", "wrong_field_count"),
         ("erp/customers.csv", "line:7", "blank_line"),
-        ("reference/geoip/GeoLite2-City-Locations-en.csv", "2643743", "header_mismatch"),
+        ("reference/geoip/GeoLite2-City-Blocks-IPv4.csv", "300.1.1.0/24", "bad_value"),  # an octet above 255
+        ("reference/geoip/GeoLite2-City-Blocks-IPv4.csv", "1.2.3.0/33", "bad_value"),  # a prefix above 32
     ]
     missing = [d for d in expected if (d[0], d[1]) not in quarantined]
     assert not missing, missing
@@ -328,6 +329,17 @@ def test_corrupted_lake_reports_missing_empty_and_header_only_files(corrupted_bu
     assert inventory["marketing.campaigns"][:3] == (1, 0, "empty")  # header only
     assert inventory["game.telemetry"][:3] == (2, 5, "ok")  # one of the two files is empty
     assert corrupted_build.query("select count(*) from staging.stg_web__click_events") == [(0,)]
+    # a mapped file lacking optional columns (here all but the key): its rows are staged with NULLs there,
+    # and lake_file_issues warns once for the file (models/staging/_lake_mappings__docs.md)
+    locations = "reference/geoip/GeoLite2-City-Locations-en.csv"
+    issues = corrupted_build.query(
+        "select issue_code, missing_columns from staging.lake_file_issues where source_file = ?", [locations]
+    )
+    assert [(code, columns.split(", ")[0]) for code, columns in issues] == [("missing_columns", "locale_code")]
+    staged = corrupted_build.query(
+        "select geoname_id, city_name from staging.stg_reference__geo_locations order by geoname_id"
+    )
+    assert staged == [(2643743, None), (2950159, None)]
 
 
 # -------------------------------------------------------------------------------------- partial lakes

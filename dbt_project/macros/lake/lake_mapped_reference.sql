@@ -125,9 +125,10 @@
 
 {#-
     The staged rows of a mapped table: <key_column> (the record key), source_system, source_record_id,
-    the given columns (attributes of the base model, or `<expression> as <name>`) and source_file.
+    the given columns (attributes of the base model, or `<expression> as <name>`) and source_file. A key
+    typed other than text (key_type, e.g. dbt.type_bigint()) is cast to it, and source_record_id to text.
 -#}
-{% macro lake_mapped_records(source_name, table_name, records, key_column, columns) -%}
+{% macro lake_mapped_records(source_name, table_name, records, key_column, columns, key_type=none) -%}
     {%- set base_model = ref('base_' ~ source_name ~ '__' ~ table_name) -%}
     -- {{ records | capitalize }} of lake source {{ source_name }}.{{ table_name }} in the conformed CDM shape
     -- (generated from its mapping).
@@ -140,9 +141,9 @@ with
 
 final as (
     select
-        source_record_id as {{ key_column }},
+        {{ dbt.cast('source_record_id', key_type) if key_type else 'source_record_id' }} as {{ key_column }},
         '{{ source_name }}' as source_system,
-        source_record_id,
+        {{ dbt.cast('source_record_id', dbt.type_string()) if key_type else 'source_record_id' }} as source_record_id,
     {%- for column in columns %}
         {{ column }},
     {%- endfor %}

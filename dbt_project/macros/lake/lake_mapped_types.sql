@@ -33,6 +33,8 @@
         {{ parse_decimal(value, data_type, decimal_separator=mapping.decimal_separator) }}
     {%- elif kind in ['share', 'percentage', 'rate'] -%}
         {{ lake_mapped_typed_number(mapping, attribute, value) }}
+    {%- elif kind in ['ipv4_network', 'latitude', 'longitude'] -%}
+        {{ lake_mapped_typed_geo(mapping, attribute, value) }}
     {%- elif kind == 'year' -%}
         case when {{ regex_full_match(value, '[0-9]{4}') }} then cast({{ value }} as integer) end
     {%- elif kind == 'time' -%}
@@ -84,6 +86,9 @@
         'currency': 'bad_value: not an ISO-4217 currency code',
         'email': 'bad_email: not an e-mail address',
         'phone': 'bad_phone: not a phone number',
+        'ipv4_network': 'bad_value: not an IPv4 network in CIDR notation a.b.c.d/n',
+        'latitude': 'bad_number: not a latitude in decimal degrees from -90 to 90',
+        'longitude': 'bad_number: not a longitude in decimal degrees from -180 to 180',
     } -%}
     {%- set implausible_message = 'implausible_date: before 1900 or after 2099 (' ~ label ~ ')' -%}
     {%- set negative_code = 'negative_quantity' if attribute.name == 'quantity' else 'negative_value' -%}

@@ -2,7 +2,7 @@
 -- thousands of quarantined rows: a file all of whose rows were quarantined (with its most common reason),
 -- and a file of a mapped source that lacks mapped columns (required ones quarantine its rows; optional
 -- ones are staged as NULL).
-{%- set lake_tables = lake_tables() %}
+{%- set lake_tables = lake_tables(lake_mapped_tables(), hand_written_lake_tables()) %}
 {%- set mapped_base_models = lake_mapped_tables() | map(attribute='base_model') | list %}
 
 with

@@ -1,6 +1,6 @@
 -- One row per declared lake source table: where it is read from, how many files and rows were found,
 -- and where the rows went. A source without files is staged empty and flagged here.
-{%- set lake_tables = lake_tables() %}
+{%- set lake_tables = lake_tables(lake_mapped_tables(), hand_written_lake_tables()) %}
 
 with
 

@@ -1,5 +1,5 @@
 -- Every lake row that broke its source's contract, from every base model, with the reason.
-{%- set lake_tables = lake_tables() %}
+{%- set lake_tables = lake_tables(lake_mapped_tables(), hand_written_lake_tables()) %}
 
 with
 

@@ -4,7 +4,7 @@
 -#}
 {% test declared_lake_source(model, column_name, part='table') %}
     {%- set names = [] -%}
-    {%- for lake_table in lake_tables() -%}
+    {%- for lake_table in lake_tables(lake_mapped_tables(), hand_written_lake_tables()) -%}
         {%- do names.append(
             lake_table.source_system if part == 'system' else lake_table.source_system ~ '.' ~ lake_table.table_name
         ) -%}

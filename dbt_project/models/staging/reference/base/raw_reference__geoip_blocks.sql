@@ -1,4 +1,5 @@
+-- Generated from models/staging/reference/_reference__sources.yml
+-- by `python -m orchestration.lake_mappings`; do not edit.
 {{ config(materialized='view') }}
 
--- The lake file as read: one row per physical line (see macros/lake/read_lake_source.sql).
 {{ read_lake_source('reference', 'geoip_blocks') }}
