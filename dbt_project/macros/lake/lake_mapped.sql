@@ -35,11 +35,13 @@
         ) }}
     {%- endif -%}
     {%- set attributes = lake_mapped_attributes(
-        spec.name, lake.entity, lake.get('columns') or {}, spec.format, lake.get('required') or []
+        spec.name, lake.entity, entities[lake.entity], lake.get('columns') or {}, spec.format, lake.get('required') or []
     ) -%}
     {%- set lines = lake.get('lines') -%}
     {%- if lines -%}
-        {%- set line_attributes = lake_mapped_attributes(spec.name, 'sales_order_line', lines.columns, 'jsonl', []) -%}
+        {%- set line_attributes = lake_mapped_attributes(
+            spec.name, 'sales_order_line', entities.sales_order_line, lines.columns, 'jsonl', []
+        ) -%}
         {%- set lines = {'path': lines.path, 'attributes': line_attributes} -%}
     {%- endif -%}
     {{ return(dict(
@@ -65,10 +67,9 @@
     The attributes of an entity, each with its mapping (a dict, or none when unmapped) from the declared
     columns; `required` lists optional attributes the table requires. Errors name the table.
 -#}
-{% macro lake_mapped_attributes(name, entity, declared, file_format, required) -%}
-    {%- set entities = lake_entity_attributes() -%}
+{% macro lake_mapped_attributes(name, entity, entity_attributes, declared, file_format, required) -%}
     {%- set attributes = [] -%}
-    {%- for attribute in entities[entity] -%}
+    {%- for attribute in entity_attributes -%}
         {%- set raw_mapping = declared.get(attribute.name) -%}
         {%- if raw_mapping is none -%}
             {%- set mapping = none -%}
@@ -87,7 +88,7 @@
                                       required=attribute.required or attribute.name in required)) -%}
     {%- endfor -%}
     {%- for attribute_name in declared -%}
-        {%- if attribute_name not in entities[entity] | map(attribute='name') | list -%}
+        {%- if attribute_name not in entity_attributes | map(attribute='name') | list -%}
             {{ exceptions.raise_compiler_error(
                 "Lake source " ~ name ~ ": '" ~ attribute_name ~ "' is not an attribute of entity " ~ entity
                 ~ " (see models/staging/_lake_mappings__docs.md)"
@@ -384,11 +385,12 @@ select * from final
 -#}
 {% macro lake_reference_targets(source_name, table_name) -%}
     {%- set kinds = lake_reference_kinds() -%}
-    {%- set entry = lake_mapped_tables() | selectattr('source_system', 'equalto', source_name)
+    {%- set tables = lake_mapped_tables() -%}
+    {%- set entry = tables | selectattr('source_system', 'equalto', source_name)
         | selectattr('table_name', 'equalto', table_name) | first -%}
     {%- set targets = {} -%}
     {%- for kind in entry.references -%}
-        {%- set contacts = lake_mapped_tables() | selectattr('entity', 'equalto', 'contact')
+        {%- set contacts = tables | selectattr('entity', 'equalto', 'contact')
             | selectattr('source_system', 'equalto', entry.customer_system) | list -%}
         {%- set headers = 'base_' ~ source_name ~ '__' ~ entry.order_table -%}
         {%- if kind == 'order' and entry.order_table -%}
