@@ -911,11 +911,10 @@ def _incremental_base(spec: LakeTableSpec, contact_tables: Mapping[str, LakeTabl
 
     Its lookups are the records its reference checks read: when they change, every file is checked again.
     """
-    lookups = []
-    for target in reference_targets(spec, contact_tables).values():
-        lookups.append({"model": target["staged"], "columns": [target.get("key", "source_record_id")]})
-        if target["base"] != target["staged"]:
-            lookups.append({"model": target["base"], "columns": ["source_record_id"]})
+    lookups = [
+        {"model": target["base"], "columns": [target.get("key", "source_record_id"), "rejection_code"]}
+        for target in reference_targets(spec, contact_tables).values()
+    ]
     lookup_lines = "".join(f"    {_jinja_literal(lookup)},\n" for lookup in lookups)
     arguments = f"'{spec.system}', '{spec.table}'"
     return (
@@ -936,11 +935,7 @@ def _model_files(spec: LakeTableSpec, contact_tables: Mapping[str, LakeTableSpec
     The base model names the models its reference checks read in `-- depends_on:` lines, so dbt knows them at parse.
     """
     folder = spec.folder
-    read = dict.fromkeys(
-        model
-        for target in reference_targets(spec, contact_tables).values()
-        for model in (target["staged"], target["base"])
-    )
+    read = dict.fromkeys(target["base"] for target in reference_targets(spec, contact_tables).values())
     depends_on = "".join(f"-- depends_on: {{{{ ref('{model}') }}}}\n" for model in read)
     base = _header(spec) + depends_on + _call("lake_mapped_base", spec)
     if spec.incremental:
@@ -1177,14 +1172,6 @@ RECORD_MODELS: dict[str, dict[str, Any]] = {
         },
     },
 }
-# The staged model and key column of each kind of record an attribute `references` (as lake_reference_targets).
-REFERENCE_MODELS: dict[str, tuple[str, str]] = {
-    "product": ("stg_reference__products", "product_id"),
-    "store": ("stg_reference__stores", "store_id"),
-    "currency": ("stg_reference__fx_rates", "currency_code"),
-    "offer": ("stg_marketing__offers", "offer_id"),
-    "campaign": ("stg_marketing__campaigns", "campaign_id"),
-}
 
 
 def _doc_column(name: str, tests: list[Any] | None = None, description: str | None = None) -> dict[str, Any]:
@@ -1265,29 +1252,30 @@ def _base_model_doc(spec: LakeTableSpec) -> dict[str, Any]:
 
 
 class ReferenceTarget(TypedDict):
-    """The records a mapped value may name: checked against `key` (default source_record_id) of the rows of
-    `staged` that pass `where`, when `base` has rows."""
+    """The records a mapped value may name: checked against `key` (default source_record_id) of the staged rows
+    of base model `base` (rejection_code NULL), when `base` has rows (or `always`). `staged` and `staged_key`:
+    the staging model and its key column, for the generated relationship tests of staged columns."""
 
     staged: str
+    staged_key: NotRequired[str]
     base: str
     code: str
     label: str
     key: NotRequired[str]
-    where: NotRequired[str]
     always: NotRequired[bool]
 
 
 # The records that attributes with `references` name; 'contact' is the mapped contact table of the customer system.
 REFERENCE_TARGETS: dict[str, ReferenceTarget] = {
-    "product": {"staged": "stg_reference__products", "base": "base_reference__products", "code": "unknown_sku",
-                "label": "a staged product"},
-    "store": {"staged": "stg_reference__stores", "base": "base_reference__stores", "code": "unknown_store",
-              "label": "a staged store"},
-    "currency": {"staged": "stg_reference__fx_rates", "base": "base_reference__fx_rates", "code": "unknown_currency",
-                 "label": "a currency with a rate in reference fx_rates"},
-    "offer": {"staged": "stg_marketing__offers", "base": "base_marketing__offers", "code": "unknown_offer",
-              "label": "a staged marketing offer"},
-    "campaign": {"staged": "stg_marketing__campaigns", "base": "base_marketing__campaigns",
+    "product": {"staged": "stg_reference__products", "staged_key": "product_id", "base": "base_reference__products",
+                "code": "unknown_sku", "label": "a staged product"},
+    "store": {"staged": "stg_reference__stores", "staged_key": "store_id", "base": "base_reference__stores",
+              "code": "unknown_store", "label": "a staged store"},
+    "currency": {"staged": "stg_reference__fx_rates", "staged_key": "currency_code", "base": "base_reference__fx_rates",
+                 "code": "unknown_currency", "label": "a currency with a rate in reference fx_rates"},
+    "offer": {"staged": "stg_marketing__offers", "staged_key": "offer_id", "base": "base_marketing__offers",
+              "code": "unknown_offer", "label": "a staged marketing offer"},
+    "campaign": {"staged": "stg_marketing__campaigns", "staged_key": "campaign_id", "base": "base_marketing__campaigns",
                  "code": "unknown_campaign", "label": "a staged campaign"},
 }  # fmt: skip
 
@@ -1304,7 +1292,6 @@ def reference_targets(spec: LakeTableSpec, contact_tables: Mapping[str, LakeTabl
                 "code": "parent_order_rejected",
                 "label": f"an order staged from {spec.system}.{spec.order_table} (absent or quarantined)",
                 "key": "order_number",
-                "where": "rejection_code is null",
                 "always": True,  # a line without its staged order is quarantined, delivered or not
             }
             continue
@@ -1375,9 +1362,10 @@ def _record_column_tests(spec: LakeTableSpec, column: str) -> list[Any]:
     values = attribute.get("values") or translated
     if values:
         tests.append({"accepted_values": {"arguments": {"values": list(values)}}})
-    if attribute["references"] in REFERENCE_MODELS:
-        model, key = REFERENCE_MODELS[attribute["references"]]
-        tests.append({"relationships_where_parent_loaded": {"arguments": {"to": f"ref('{model}')", "field": key}}})
+    target = REFERENCE_TARGETS.get(attribute["references"] or "")
+    if target is not None:
+        parent = {"to": f"ref('{target['staged']}')", "field": target["staged_key"]}
+        tests.append({"relationships_where_parent_loaded": {"arguments": parent}})
     return tests
 
 
@@ -1524,9 +1512,13 @@ def _jinja_literal(value: Any) -> str:
     raise TypeError(f"no Jinja literal for {value!r}")
 
 
-def _jinja_dict(items: Mapping[str, Any], indent: str, width: int = 116) -> list[str]:
+def _json_literal(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _jinja_dict(items: Mapping[str, Any], indent: str, width: int = 116, literal: Any = _jinja_literal) -> list[str]:
     """A dict literal as lines, wrapped at `width` like the hand-written lake_tables() macro, ending in a comma."""
-    pairs = [f"{_jinja_literal(key)}: {_jinja_literal(value)}" for key, value in items.items()]
+    pairs = [f"{literal(key)}: {literal(value)}" for key, value in items.items()]
     lines, current = [], indent + "{"
     for number, pair in enumerate(pairs):
         piece = pair + ("}," if number == len(pairs) - 1 else ",")
@@ -1568,7 +1560,8 @@ _MACRO_HEADER = """\
     lake_mapped_tables():     one entry per mapped lake source table (source_system, table_name, entity,
                               raw_model, base_model, staged_model: the contacts or sales orders model,
                               lines_model: the sales order lines model or none, header_lines,
-                              customer_system, references: the kinds of record mapped values name)
+                              customer_system, references: the kinds of record mapped values name,
+                              order_table, lines_table)
     lake_entity_attributes(): the registry of entities, orchestration/lake_mappings.py ENTITIES:
                               entity -> its attributes in order ({name, type, required, strict, references})
     lake_reference_kinds():   the records attributes with `references` name, REFERENCE_TARGETS: kind ->
@@ -1577,32 +1570,40 @@ _MACRO_HEADER = """\
 """
 
 
+def _json_objects(objects: Sequence[Mapping[str, Any]], indent: str) -> list[str]:
+    """JSON objects as wrapped lines separated by commas (none after the last)."""
+    lines = [line for item in objects for line in _jinja_dict(item, indent, literal=_json_literal)]
+    if lines:
+        lines[-1] = lines[-1].removesuffix(",")
+    return lines
+
+
+def _json_macro(name: str, lines: list[str]) -> str:
+    """A macro returning the JSON text of `lines` parsed: a string literal compiles in no time, where a Jinja literal
+    of the same data takes tens of milliseconds for each dbt thread that first calls it."""
+    literal = "\n".join(lines).replace("\\", "\\\\").replace("'", "\\'")
+    return f"{{% macro {name}() -%}}\n    {{{{ return(fromjson('{literal}')) }}}}\n{{%- endmacro %}}\n"
+
+
 def _macro_file(specs: Sequence[LakeTableSpec]) -> str:
-    """macros/lake/lake_mapped_tables.sql: the mapped tables and the entity registry as Jinja literals."""
-    entries = [line for entry in mapped_table_entries(specs) for line in _jinja_dict(entry, " " * 8)]
-    tables = "[\n" + "\n".join(entries) + "\n    ]" if entries else "[]"
+    """macros/lake/lake_mapped_tables.sql: the mapped tables, the entity registry and the reference kinds as JSON."""
     registry = ["{"]
-    for entity, attributes in ENTITIES.items():
-        registry.append(f"        {_jinja_literal(entity)}: [")
-        registry += [line for attribute in attributes for line in _jinja_dict(attribute, " " * 12)]
-        registry.append("        ],")
-    registry.append("    }")
+    for number, (entity, attributes) in enumerate(ENTITIES.items()):
+        registry.append(f"        {_json_literal(entity)}: [")
+        registry += _json_objects(attributes, " " * 12)
+        registry.append("        ]" + ("," if number < len(ENTITIES) - 1 else ""))
     kinds = ["{"]
-    for kind, target in REFERENCE_TARGETS.items():
-        kinds.append(f"        {_jinja_literal(kind)}:")
-        kinds += _jinja_dict(target, " " * 12)
-    kinds.append("    }")
+    for number, (kind, target) in enumerate(REFERENCE_TARGETS.items()):
+        kinds.append(f"        {_json_literal(kind)}:")
+        kinds += _json_objects([target], " " * 12)
+        kinds[-1] += "," if number < len(REFERENCE_TARGETS) - 1 else ""
     return (
         _MACRO_HEADER
-        + "{% macro lake_mapped_tables() -%}\n"
-        + f"    {{{{ return({tables}) }}}}\n"
-        + "{%- endmacro %}\n\n\n"
-        + "{% macro lake_entity_attributes() -%}\n"
-        + f"    {{{{ return({chr(10).join(registry)}) }}}}\n"
-        + "{%- endmacro %}\n\n\n"
-        + "{% macro lake_reference_kinds() -%}\n"
-        + f"    {{{{ return({chr(10).join(kinds)}) }}}}\n"
-        + "{%- endmacro %}\n"
+        + _json_macro("lake_mapped_tables", ["[", *_json_objects(mapped_table_entries(specs), " " * 8), "    ]"])
+        + "\n\n"
+        + _json_macro("lake_entity_attributes", [*registry, "    }"])
+        + "\n\n"
+        + _json_macro("lake_reference_kinds", [*kinds, "    }"])
     )
 
 

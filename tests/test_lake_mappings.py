@@ -64,6 +64,7 @@ def call_macro(text: str, name: str) -> Any:
     returned: list[Any] = []
     environment = jinja2.Environment(extensions=["jinja2.ext.do"])
     environment.globals["return"] = lambda value: returned.append(value) or ""
+    environment.globals["fromjson"] = json.loads
     environment.from_string(text + "{{ " + name + "() }}").render()
     return returned[0]
 
@@ -484,7 +485,8 @@ def test_generated_macro_file_lists_the_mapped_tables_and_the_registry(tmp_path:
         },
     ]
     assert call_macro(text, "lake_entity_attributes") == lm.ENTITIES
-    key = "{'name': 'source_record_id', 'type': 'text', 'required': true, 'strict': false, 'references': none},"
+    assert call_macro(text, "lake_reference_kinds") == lm.REFERENCE_TARGETS
+    key = '{"name": "source_record_id", "type": "text", "required": true, "strict": false, "references": null},'
     assert key in text
 
 
@@ -762,5 +764,5 @@ def test_nested_order_lines_get_their_own_model_and_reference_checks(tmp_path: P
     files = {path.name: text for path, text in lm.planned_files(tmp_path).items()}
     nested = files["base_webshop2__orders_lines.sql"]
     assert "lake_mapped_nested_lines('webshop2', 'orders')" in nested
-    assert "ref('stg_reference__products')" in nested
+    assert "ref('base_reference__products')" in nested
     assert "-- depends_on: {{ ref('base_webshop2__orders_lines') }}" in files["base_webshop2__orders.sql"]

@@ -8,6 +8,7 @@ False, so macros that read the graph or the database take their parse-time branc
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 execute = False
@@ -18,6 +19,10 @@ flags: dict[str, Any] = {}
 
 def env_var(name: str, default: str = "") -> str:
     return default or f"/{name.lower()}"
+
+
+def fromjson(text: str, default: Any = None) -> Any:
+    return json.loads(text) if text else default
 
 
 def log(*_args: Any, **_kwargs: Any) -> str:

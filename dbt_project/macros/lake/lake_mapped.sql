@@ -113,6 +113,73 @@
     {{ return((mapping.attributes | selectattr('name', 'equalto', name) | first).mapping is not none) }}
 {%- endmacro %}
 
+{#-
+    Whether a value of the attribute can be unusable: it is mapped and checked (a type other than text,
+    accepted `values`, a `map` or `not_before`). Any other attribute's typed value is its text.
+-#}
+{% macro lake_mapped_is_checked(attribute) -%}
+    {%- set mapping = attribute.mapping -%}
+    {%- set rules = attribute.get('values') or attribute.get('not_before') -%}
+    {{ return(true if mapping is not none and (attribute.type != 'text' or rules or mapping.get('map')) else false) }}
+{%- endmacro %}
+
+{#-
+    The attributes of the mapping whose bad value is nulled and listed in attribute_issues: checked and
+    neither required nor strict (a bad value of those quarantines the row). Only these keep
+    <attribute>__value and <attribute>__issue in the base model.
+-#}
+{% macro lake_mapped_issue_attributes(mapping) -%}
+    {%- set names = [] -%}
+    {%- for attribute in mapping.attributes
+        if not attribute.required and not attribute.strict and lake_mapped_is_checked(attribute) -%}
+        {%- do names.append(attribute.name) -%}
+    {%- endfor -%}
+    {{ return(names) }}
+{%- endmacro %}
+
+{#-
+    The SQL columns of the given attributes of a mapping, as {typed, issue, output}: typed (<attribute>__typed,
+    from <attribute>__value), issue (<attribute>__issue: 'code: text' or NULL), and the output columns of
+    the model: <attribute> (NULL when it has an issue) and, for lake_mapped_issue_attributes,
+    <attribute>__value (the text, kept only when it has an issue) and <attribute>__issue; plus
+    line_item_number__text (part of an order line key "order|line").
+-#}
+{% macro lake_mapped_attribute_columns(mapping, attributes) -%}
+    {%- set issue_attributes = lake_mapped_issue_attributes(mapping) -%}
+    {%- set timed = lake_mapped_is_mapped(mapping, 'ordered_time')
+        if 'ordered_time' in mapping.attributes | map(attribute='name') else false -%}
+    {%- set columns = {'typed': [], 'issue': [], 'output': []} -%}
+    {%- for attribute in attributes -%}
+        {%- set name = attribute.name -%}
+        {%- set value = lake_mapped_value(attribute) -%}
+        {#- an unmapped attribute is NULL of its type -#}
+        {%- set typed = value if attribute.type == 'text' and not (attribute.mapping or {}).get('map')
+            else lake_mapped_typed(mapping, attribute, value) -%}
+        {%- do columns.typed.append(typed ~ ' as ' ~ name ~ '__typed') -%}
+        {%- if lake_mapped_is_checked(attribute) -%}
+            {%- do columns.issue.append(
+                lake_mapped_issue(mapping, attribute, value, name ~ '__typed') ~ ' as ' ~ name ~ '__issue') -%}
+        {%- else -%}
+            {%- do columns.issue.append('cast(null as ' ~ dbt.type_string() ~ ') as ' ~ name ~ '__issue') -%}
+        {%- endif -%}
+        {%- if name == 'ordered_at' and timed -%}
+            {%- do columns.output.append(
+                dbt.dateadd('second', 'coalesce(ordered_time__typed, 0)', 'ordered_at__typed') ~ ' as ordered_at') -%}
+        {%- elif name in issue_attributes -%}
+            {%- do columns.output.append('case when ' ~ name ~ '__issue is null then ' ~ name ~ '__typed end as ' ~ name) -%}
+            {%- do columns.output.append(
+                'case when ' ~ name ~ '__issue is not null then ' ~ value ~ ' end as ' ~ name ~ '__value') -%}
+            {%- do columns.output.append(name ~ '__issue') -%}
+        {%- else -%}
+            {%- do columns.output.append(name ~ '__typed as ' ~ name) -%}
+        {%- endif -%}
+        {%- if name == 'line_item_number' -%}
+            {%- do columns.output.append(value ~ ' as line_item_number__text') -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {{ return(columns) }}
+{%- endmacro %}
+
 {#- The mapped attributes read from the file (not constants), and the file-level name of each. -#}
 {% macro lake_mapped_from_file(mapping) -%}
     {%- set read = [] -%}
@@ -192,15 +259,9 @@
         {%- set key_occurrence_column = '1' -%}
         {%- set duplicate_check = 'cast(null as ' ~ dbt.type_string() ~ ')' -%}
     {%- endif -%}
-    {%- set typed_columns = [] -%}
-    {%- set issue_columns = [] -%}
-    {%- for attribute in mapping.attributes -%}
-        {%- set value = lake_mapped_value(attribute) -%}
-        {%- set typed = lake_mapped_typed(mapping, attribute, value) -%}
-        {%- set issue = lake_mapped_issue(mapping, attribute, value, attribute.name ~ '__typed') -%}
-        {%- do typed_columns.append(typed ~ ' as ' ~ attribute.name ~ '__typed') -%}
-        {%- do issue_columns.append(issue ~ ' as ' ~ attribute.name ~ '__issue') -%}
-    {%- endfor -%}
+    {%- set columns = lake_mapped_attribute_columns(mapping, mapping.attributes) -%}
+    {%- set typed_columns = columns.typed -%}
+    {%- set issue_columns = columns.issue -%}
     {%- do typed_columns.append(key_occurrence_column ~ ' as key_occurrence') -%}
     {%- do issue_columns.append(duplicate_check ~ ' as check_duplicate') -%}
     {%- set source_label = mapping.name ~ ' (' ~ mapping.path ~ ')' -%}
@@ -298,17 +359,7 @@ mapped_rows as (
         {{ rejection_columns(['check_required', 'check_duplicate', 'check_references', 'check_lines']) }},
         missing_columns,
         extra_attributes,
-    {%- for attribute in mapping.attributes %}
-        {%- if attribute.name == 'ordered_at' and attribute.mapping and lake_mapped_is_mapped(mapping, 'ordered_time') %}
-        {{ dbt.dateadd('second', 'coalesce(ordered_time__typed, 0)', 'ordered_at__typed') }} as ordered_at,
-        {%- elif attribute.required or attribute.strict %}
-        {{ attribute.name }}__typed as {{ attribute.name }},
-        {%- else %}
-        case when {{ attribute.name }}__issue is null then {{ attribute.name }}__typed end as {{ attribute.name }},
-        {%- endif %}
-        {{ lake_mapped_value(attribute) }} as {{ attribute.name }}__value,
-        {{ attribute.name }}__issue{{ ',' if not loop.last }}
-    {%- endfor %}
+        {{ columns.output | join(',\n        ') }}
     from lines_checked
 ),
 
@@ -377,11 +428,13 @@ select * from final
 
 {#-
     The records the mapped values of a table may name, by kind (the kinds its lake_mapped_tables() entry
-    references; lake_reference_kinds(), generated from REFERENCE_TARGETS): the staged model whose
-    source_record_id a value must match (model), the base model whose rows say the records were delivered
-    (base_model), and the code of a row naming one that is not staged. 'contact' is the mapped contacts of
-    the table's customer_system (no such table: not checked). The generated base model declares these
-    models with `-- depends_on:`, so the refs resolve at run time.
+    references; lake_reference_kinds(), generated from REFERENCE_TARGETS): the base model (base_model)
+    whose staged rows (rejection_code NULL) hold the keys a value must match (key, default
+    source_record_id) and whose rows say the records were delivered, and the code of a row naming one
+    that is not staged. Reading the base model, not its staging view, lets the check run as early as
+    the records are parsed. 'contact' is the mapped contacts of the table's customer_system (no such
+    table: not checked). The generated base model declares these models with `-- depends_on:`, so the
+    refs resolve at run time.
 -#}
 {% macro lake_reference_targets(source_name, table_name) -%}
     {%- set kinds = lake_reference_kinds() -%}
@@ -396,7 +449,7 @@ select * from final
         {%- if kind == 'order' and entry.order_table -%}
             {%- do targets.update({kind: {
                 'staged': headers, 'base': headers, 'code': 'parent_order_rejected', 'key': 'order_number',
-                'where': 'rejection_code is null', 'always': true,
+                'always': true,
                 'label': 'an order staged from ' ~ source_name ~ '.' ~ entry.order_table ~ ' (absent or quarantined)'}}) -%}
         {%- elif kind == 'contact' and contacts -%}
             {%- do targets.update({kind: {
@@ -408,7 +461,7 @@ select * from final
     {%- endfor -%}
     {%- set checked = {} -%}
     {%- for kind, target in targets.items() -%}
-        {%- do checked.update({kind: dict(target, model=ref(target.staged), base_model=ref(target.base))}) -%}
+        {%- do checked.update({kind: dict(target, base_model=ref(target.base))}) -%}
     {%- endfor -%}
     {{ return(checked) }}
 {%- endmacro %}
@@ -428,7 +481,7 @@ select * from final
         {%- set message = target.code ~ ': ' ~ lake_mapped_column_label(attribute) ~ ' is not ' ~ target.label -%}
         {%- do ctes.append(
             alias ~ ' as (\n    select distinct ' ~ target.get('key', 'source_record_id') ~ ' as referenced_key from '
-            ~ target.model ~ (' where ' ~ target.where if target.get('where') else '') ~ '\n),\n\n'
+            ~ target.base_model ~ ' where rejection_code is null\n),\n\n'
             ~ alias ~ '_delivered as (\n    select count(*) > 0 as is_delivered from ' ~ target.base_model
             ~ '\n),\n\n'
         ) -%}
@@ -452,4 +505,23 @@ select * from final
     from {{ relation }}
     {{ joins | join('\n    ') }}
 )
+{%- endmacro %}
+
+
+{#-
+    The columns attribute_issues reads, as {table, attribute}: per mapped table each attribute that can
+    have an issue (lake_mapped_issue_attributes; the lines nested in an order's row have none: their
+    attributes are all required or strict). At parse time (and in the SQL lint), every attribute of the
+    entity.
+-#}
+{% macro lake_attribute_issue_columns(mapped_tables) -%}
+    {%- set issue_columns = [] -%}
+    {%- for lake_table in mapped_tables -%}
+        {%- set attributes = lake_mapped_issue_attributes(lake_mapping(lake_table.source_system, lake_table.table_name))
+            if execute else lake_entity_attributes()[lake_table.entity] | map(attribute='name') -%}
+        {%- for attribute in attributes -%}
+            {%- do issue_columns.append({'table': lake_table, 'attribute': attribute}) -%}
+        {%- endfor -%}
+    {%- endfor -%}
+    {{ return(issue_columns) }}
 {%- endmacro %}

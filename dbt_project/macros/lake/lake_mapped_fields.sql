@@ -145,17 +145,36 @@
     ]) }}
 {%- endmacro %}
 
+{#-
+    The value texts of the given mapped attributes (each with a JSON path) of the JSON text in column
+    `json_column` of relation `alias`: (a column `json_texts` to add to that relation, written over the bare
+    column name, or '' when the engine reads each path on its own (json_texts); the <attribute>__value column
+    of each, cleaned).
+-#}
+{% macro lake_mapped_json_values(mapping, attributes, alias, json_column) -%}
+    {%- set paths = attributes | map(attribute='mapping') | map(attribute='path') | list -%}
+    {%- set texts = (json_texts(json_column, paths) | trim) if paths else '' -%}
+    {%- set columns = [] -%}
+    {%- for attribute in attributes -%}
+        {%- if texts -%}
+            {%- set text = lake_list_element(alias ~ '.json_texts', loop.index) -%}
+        {%- else -%}
+            {%- set text = json_text(alias ~ '.' ~ json_column, attribute.mapping.path) -%}
+        {%- endif -%}
+        {%- do columns.append(lake_mapped_clean(mapping, text) ~ ' as ' ~ attribute.name ~ '__value') -%}
+    {%- endfor -%}
+    {{ return((texts ~ ' as json_texts' if texts else '', columns)) }}
+{%- endmacro %}
+
 {#- JSON lines: fields by JSON path; unmapped top-level keys are the extra attributes. -#}
 {% macro lake_mapped_json_fields(mapping, relation) -%}
     {%- set read = lake_mapped_from_file(mapping) -%}
     {%- set mapped_top_keys = [] -%}
-    {%- set columns = [] -%}
     {%- for attribute in read -%}
         {%- set top_key = attribute.mapping.path[2:].split('.')[0].split('[')[0] | replace('"', '') -%}
         {%- do mapped_top_keys.append(top_key) -%}
-        {%- set value = lake_mapped_clean(mapping, json_text('json_rows.json_record', attribute.mapping.path)) -%}
-        {%- do columns.append(value ~ ' as ' ~ attribute.name ~ '__value') -%}
     {%- endfor -%}
+    {%- set texts_column, columns = lake_mapped_json_values(mapping, read, 'json_rows', 'json_record') -%}
     {%- if mapping.lines -%}
         {#- the array of nested order lines: its type is checked, its elements are read by lake_mapped_nested_lines -#}
         {%- do mapped_top_keys.append(mapping.lines.path[2:].split('.')[0].split('[')[0] | replace('"', '')) -%}
@@ -169,7 +188,16 @@
         json_rows.raw_record,
         {{ columns | join(',\n        ') }},
         json_rows.structure_rejection
+    {%- if texts_column %}
+    from (
+        select
+            parsed_rows.*,
+            {{ texts_column }}
+        from ({{ parse_json_lines(relation) }}) as parsed_rows
+    ) as json_rows
+    {%- else %}
     from ({{ parse_json_lines(relation) }}) as json_rows
+    {%- endif %}
 {%- endmacro %}
 
 {#- Parquet: columns by name (case-insensitive; the reader returns every column of the files). -#}

@@ -106,9 +106,9 @@ select * from final
 {#-
     The order lines nested in each parseable row of a sales-order table mapped with `lines` (a JSON
     array): one row per element with source_file, line_number (of the row), line_index (1-based), the
-    line attributes (typed, <attribute>__value, <attribute>__issue) and line_rejection_reason: why the
-    line quarantines its order (a required or strict value missing or unusable, an unknown reference).
-    A bad optional value is nulled, its reason kept in <attribute>__issue. Without a mapped
+    line attributes (lake_mapped_attribute_columns) and line_rejection_reason: why the line quarantines
+    its order (a required or strict value missing or unusable, an unknown reference). A bad optional
+    value is nulled, its reason kept in <attribute>__issue. Without a mapped
     line_item_number, a line's number is its position in the array.
 -#}
 {% macro lake_mapped_nested_lines(source_name, table_name) -%}
@@ -119,39 +119,24 @@ select * from final
     {%- set table_mapping = lake_mapping(source_name, table_name) -%}
     {%- set mapping = dict(table_mapping, entity='sales_order_line', attributes=table_mapping.lines.attributes) -%}
     {%- set reference_targets = lake_reference_targets(source_name, table_name) -%}
-    {%- set value_columns = [] -%}
-    {%- set typed_columns = [] -%}
-    {%- set issue_columns = [] -%}
-    {%- set output_columns = [] -%}
+    {%- set position_columns = [] -%}
+    {%- set attributes = [] -%}
+    {%- set read = [] -%}
     {%- for declared in mapping.attributes if declared.name != 'order_number' -%}
-        {%- set attribute = declared -%}
         {%- if declared.name == 'line_item_number' and declared.mapping is none -%}
-            {%- set attribute = dict(declared, mapping={'path': 'its position'}) -%}
-            {%- do value_columns.append(dbt.cast('elements.line_index', dbt.type_string()) ~ ' as line_item_number__value') -%}
-        {%- elif attribute.mapping is not none and attribute.mapping.get('value') is none -%}
-            {%- do value_columns.append(
-                lake_mapped_clean(mapping, json_text('elements.line_json', attribute.mapping.path))
-                ~ ' as ' ~ attribute.name ~ '__value'
-            ) -%}
-        {%- endif -%}
-        {%- set value = lake_mapped_value(attribute) -%}
-        {%- do typed_columns.append(
-            lake_mapped_typed(mapping, attribute, value) ~ ' as ' ~ attribute.name ~ '__typed'
-        ) -%}
-        {%- do issue_columns.append(
-            lake_mapped_issue(mapping, attribute, value, attribute.name ~ '__typed') ~ ' as ' ~ attribute.name ~ '__issue'
-        ) -%}
-        {%- if attribute.required or attribute.strict -%}
-            {%- do output_columns.append(attribute.name ~ '__typed as ' ~ attribute.name) -%}
+            {#- without a mapped item number, a line's number is its position in the array -#}
+            {%- do attributes.append(dict(declared, mapping={'path': 'its position'})) -%}
+            {%- do position_columns.append(
+                dbt.cast('elements.line_index', dbt.type_string()) ~ ' as line_item_number__value') -%}
         {%- else -%}
-            {%- do output_columns.append(
-                'case when ' ~ attribute.name ~ '__issue is null then ' ~ attribute.name ~ '__typed end as '
-                ~ attribute.name
-            ) -%}
+            {%- do attributes.append(declared) -%}
+            {%- if declared.mapping is not none and declared.mapping.get('value') is none -%}
+                {%- do read.append(declared) -%}
+            {%- endif -%}
         {%- endif -%}
-        {%- do output_columns.append(value ~ ' as ' ~ attribute.name ~ '__value') -%}
-        {%- do output_columns.append(attribute.name ~ '__issue') -%}
     {%- endfor -%}
+    {%- set texts_column, value_columns = lake_mapped_json_values(mapping, read, 'elements', 'line_json') -%}
+    {%- set columns = lake_mapped_attribute_columns(dict(mapping, attributes=attributes), attributes) -%}
     {%- set line_label = dbt.concat(["' (line '", dbt.cast('line_index', dbt.type_string()), "')'"]) -%}
     -- The order lines nested at {{ mapping.lines.path }} of lake source {{ mapping.name }}, one row per element.
 with
@@ -177,21 +162,21 @@ elements as (
 
 fields as (
     select
-        {{ (['elements.*'] + value_columns) | join(',\n        ') }}
-    from elements
+        {{ (['elements.*'] + position_columns + value_columns) | join(',\n        ') }}
+    from {{ '(select elements.*, ' ~ texts_column ~ ' from elements) as elements' if texts_column else 'elements' }}
 ),
 
 typed as (
     select
         fields.*,
-        {{ typed_columns | join(',\n        ') }}
+        {{ columns.typed | join(',\n        ') }}
     from fields
 ),
 
 checked as (
     select
         typed.*,
-        {{ issue_columns | join(',\n        ') }}
+        {{ columns.issue | join(',\n        ') }}
     from typed
 ),
 
@@ -211,7 +196,7 @@ final as (
         line_index,
         line_json,
         {{ dbt.concat(['coalesce(check_required, check_references)', line_label]) }} as line_rejection_reason,
-        {{ output_columns | join(',\n        ') }}
+        {{ columns.output | join(',\n        ') }}
     from references_checked
 )
 
@@ -287,7 +272,7 @@ select * from final
     {%- set default_currency = "'" ~ var('c360_default_currency', 'EUR') ~ "'" -%}
     {%- set line_position = dbt.cast('keyed.line_position', dbt.type_string()) -%}
     {%- set line_position_key = dbt.concat(['keyed.order_key', "'-'", line_position]) -%}
-    {%- set item_key = dbt.concat(['keyed.order_key', "'|'", 'keyed.line_item_number__value']) -%}
+    {%- set item_key = dbt.concat(['keyed.order_key', "'|'", 'keyed.line_item_number__text']) -%}
     {%- set generated_key = item_key if has_item_number else line_position_key -%}
     {%- set line_key = 'keyed.source_record_id' if has_line_key else generated_key -%}
     {%- if lines_mapping is none and not mapping.lines -%}

@@ -155,13 +155,14 @@
     {%- if format in ['YYYY-MM-DD', 'YYYYMMDD', 'DD.MM.YYYY', 'DD/MM/YYYY', 'MM/DD/YYYY'] -%}
         cast({{ lake_parse_date(expression, format) }} as timestamp)
     {%- elif format in ['ISO8601', 'YYYY-MM-DD HH:MM:SS'] -%}
-        {%- set date_time_pattern = '[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}(:[0-9]{2}([.][0-9]{1,9})?)?' -%}
+        {#- with an offset (converted to UTC) first, then a date or a local date and time (taken as UTC):
+            one pattern test for the commonest shape -#}
+        {%- set local_pattern = '[0-9]{4}-[0-9]{2}-[0-9]{2}([T ][0-9]{2}:[0-9]{2}(:[0-9]{2}([.][0-9]{1,9})?)?)?' -%}
         case
-            when {{ regex_full_match(expression, '[0-9]{4}-[0-9]{2}-[0-9]{2}') }}
-                then cast({{ parse_date(expression, 'YYYY-MM-DD') }} as timestamp)
-            when {{ regex_full_match(expression, date_time_pattern) }}
+            when {{ regex_full_match(expression, _date_format_pattern('ISO8601') | trim) }}
+                then {{ adapter.dispatch('strptime_timestamp_utc', 'c360')(expression, 'ISO8601') }}
+            when {{ regex_full_match(expression, local_pattern) }}
                 then {{ dbt.safe_cast(dbt.replace(expression, "'T'", "' '"), 'timestamp') }}
-            else {{ parse_timestamp_utc(expression, 'ISO8601') }}
         end
     {%- elif format == 'EPOCH' -%}
         case when {{ regex_full_match(expression, '[0-9]{1,12}') }} then

@@ -31,6 +31,23 @@
 {%- endmacro %}
 
 
+{#-
+    The texts at several paths of one JSON value, parsed once (each json_text parses the value again): an
+    expression for a list column read with lake_list_element, as json_text would give each. Empty where the
+    engine has no such form; the caller then reads each path with json_text.
+-#}
+{% macro json_texts(expression, paths) -%}
+    {{ return(adapter.dispatch('json_texts', 'c360')(expression, paths)) }}
+{%- endmacro %}
+
+{% macro default__json_texts(expression, paths) -%}
+{%- endmacro %}
+
+{% macro duckdb__json_texts(expression, paths) -%}
+    json_extract_string({{ expression }}, [{{ lake_sql_strings(paths) }}])
+{%- endmacro %}
+
+
 {#- The JSON type at a path: 'object', 'array', 'string', 'number', 'boolean', 'null' or NULL if absent. -#}
 {% macro json_type_at(expression, path) -%}
     {{ return(adapter.dispatch('json_type_at', 'c360')(expression, path)) }}

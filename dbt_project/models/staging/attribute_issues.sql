@@ -1,9 +1,9 @@
 -- Attribute-level data quality of the mapped lake sources (models/staging/_lake_mappings__docs.md): one row
 -- per value that was present in a staged row but unusable (an impossible date, a malformed e-mail or phone, a
 -- negative price) and was therefore staged as NULL. The row itself stays staged; row quarantine is
--- quarantined_rows.
+-- quarantined_rows. Only the attributes that can have an issue are read (lake_attribute_issue_columns).
 {%- set mapped_tables = lake_mapped_tables() %}
-{%- set entities = lake_entity_attributes() %}
+{%- set issue_columns = lake_attribute_issue_columns(mapped_tables) %}
 
 with
 
@@ -15,21 +15,19 @@ with
 
 {% endfor %}
 issues as (
-    {% for lake_table in mapped_tables %}
-        {% for attribute in entities[lake_table.entity] %}
-            select
-                '{{ lake_table.source_system }}' as source_system,
-                '{{ lake_table.source_system }}.{{ lake_table.table_name }}' as source_table,
-                source_file,
-                line_number,
-                row_key,
-                '{{ attribute.name }}' as attribute_name,
-                {{ attribute.name }}__value as source_value,
-                {{ attribute.name }}__issue as issue_reason
-            from {{ lake_table.base_model }}
-            where {{ attribute.name }}__issue is not null
-            union all
-        {% endfor %}
+    {% for part in issue_columns %}
+        select
+            '{{ part.table.source_system }}' as source_system,
+            '{{ part.table.source_system }}.{{ part.table.table_name }}' as source_table,
+            source_file,
+            line_number,
+            row_key,
+            '{{ part.attribute }}' as attribute_name,
+            {{ part.attribute }}__value as source_value,
+            {{ part.attribute }}__issue as issue_reason
+        from {{ part.table.base_model }}
+        where {{ part.attribute }}__issue is not null
+        union all
     {% endfor %}
     select
         cast(null as {{ dbt.type_string() }}) as source_system,

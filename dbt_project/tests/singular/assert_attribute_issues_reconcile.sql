@@ -1,8 +1,8 @@
--- Attribute issues reconcile with the mapped base models: for every mapped lake table and attribute, each
--- staged row whose value was unusable has its value NULL and exactly one row in attribute_issues, and no
--- issue is listed for a quarantined row. Returns one row per (table, attribute) whose counts differ.
+-- Attribute issues reconcile with the mapped base models: for every mapped lake table and attribute that can
+-- have an issue (lake_attribute_issue_columns), each staged row whose value was unusable has its value NULL and
+-- exactly one row in attribute_issues, and no issue is listed for a quarantined row. Returns one row per
+-- (table, attribute) whose counts differ.
 {%- set mapped_tables = lake_mapped_tables() %}
-{%- set entities = lake_entity_attributes() %}
 
 with
 
@@ -16,18 +16,16 @@ issue_counts as (
 ),
 
 base_counts as (
-    {% for lake_table in mapped_tables %}
-        {% for attribute in entities[lake_table.entity] %}
-            select
-                '{{ lake_table.source_system }}.{{ lake_table.table_name }}' as source_table,
-                '{{ attribute.name }}' as attribute_name,
-                count({{ attribute.name }}__issue) as base_issues,
-                count(case when {{ attribute.name }}__issue is not null then {{ attribute.name }} end)
-                    as issues_with_value
-            from {{ ref(lake_table.base_model) }}
-            where rejection_code is null
-            union all
-        {% endfor %}
+    {% for part in lake_attribute_issue_columns(mapped_tables) %}
+        select
+            '{{ part.table.source_system }}.{{ part.table.table_name }}' as source_table,
+            '{{ part.attribute }}' as attribute_name,
+            count({{ part.attribute }}__issue) as base_issues,
+            count(case when {{ part.attribute }}__issue is not null then {{ part.attribute }} end)
+                as issues_with_value
+        from {{ ref(part.table.base_model) }}
+        where rejection_code is null
+        union all
     {% endfor %}
     select
         cast(null as {{ dbt.type_string() }}) as source_table,

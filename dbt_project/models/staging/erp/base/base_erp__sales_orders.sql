@@ -1,6 +1,4 @@
 -- Generated from models/staging/erp/_erp__sources.yml by `python -m orchestration.lake_mappings`; do not edit.
--- depends_on: {{ ref('stg_erp__contacts') }}
 -- depends_on: {{ ref('base_erp__customers') }}
--- depends_on: {{ ref('stg_reference__fx_rates') }}
 -- depends_on: {{ ref('base_reference__fx_rates') }}
 {{ lake_mapped_base('erp', 'sales_orders') }}

@@ -1,9 +1,7 @@
 -- Generated from models/staging/game/_game__sources.yml by `python -m orchestration.lake_mappings`; do not edit.
--- depends_on: {{ ref('stg_reference__fx_rates') }}
 -- depends_on: {{ ref('base_reference__fx_rates') }}
 {%- set lookups = [
-    {'model': 'stg_reference__fx_rates', 'columns': ['source_record_id']},
-    {'model': 'base_reference__fx_rates', 'columns': ['source_record_id']},
+    {'model': 'base_reference__fx_rates', 'columns': ['source_record_id', 'rejection_code']},
 ] -%}
 {{ config(
     materialized='incremental',

@@ -1,7 +1,5 @@
 -- Generated from models/staging/marketing/_marketing__sources.yml
 -- by `python -m orchestration.lake_mappings`; do not edit.
--- depends_on: {{ ref('stg_marketing__campaigns') }}
 -- depends_on: {{ ref('base_marketing__campaigns') }}
--- depends_on: {{ ref('stg_marketing__offers') }}
 -- depends_on: {{ ref('base_marketing__offers') }}
 {{ lake_mapped_base('marketing', 'exposures') }}

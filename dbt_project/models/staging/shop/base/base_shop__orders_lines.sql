@@ -1,10 +1,6 @@
 -- Generated from models/staging/shop/_shop__sources.yml by `python -m orchestration.lake_mappings`; do not edit.
--- depends_on: {{ ref('stg_shop__contacts') }}
 -- depends_on: {{ ref('base_shop__accounts') }}
--- depends_on: {{ ref('stg_marketing__offers') }}
 -- depends_on: {{ ref('base_marketing__offers') }}
--- depends_on: {{ ref('stg_reference__fx_rates') }}
 -- depends_on: {{ ref('base_reference__fx_rates') }}
--- depends_on: {{ ref('stg_reference__products') }}
 -- depends_on: {{ ref('base_reference__products') }}
 {{ lake_mapped_nested_lines('shop', 'orders') }}

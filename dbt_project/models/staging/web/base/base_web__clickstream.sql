@@ -1,13 +1,9 @@
 -- Generated from models/staging/web/_web__sources.yml by `python -m orchestration.lake_mappings`; do not edit.
--- depends_on: {{ ref('stg_reference__products') }}
 -- depends_on: {{ ref('base_reference__products') }}
--- depends_on: {{ ref('stg_marketing__offers') }}
 -- depends_on: {{ ref('base_marketing__offers') }}
 {%- set lookups = [
-    {'model': 'stg_reference__products', 'columns': ['source_record_id']},
-    {'model': 'base_reference__products', 'columns': ['source_record_id']},
-    {'model': 'stg_marketing__offers', 'columns': ['source_record_id']},
-    {'model': 'base_marketing__offers', 'columns': ['source_record_id']},
+    {'model': 'base_reference__products', 'columns': ['source_record_id', 'rejection_code']},
+    {'model': 'base_marketing__offers', 'columns': ['source_record_id', 'rejection_code']},
 ] -%}
 {{ config(
     materialized='incremental',
