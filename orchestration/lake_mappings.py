@@ -44,7 +44,10 @@ class Attribute(TypedDict):
     references: the kind of record the value names (macro lake_reference_targets), checked when those are delivered.
     Optional keys, only where set: values: the accepted values (after `map`), any other is unusable;
     not_before: another date attribute this one may not precede (an end date); required_when: (attribute, value),
-    the row needs this value when that attribute has that value (a product offer needs its product).
+    the row needs this value when that attribute has that value (a product offer needs its product);
+    plausible: the dates a value may hold, 'recorded' (when something happened or was recorded: from var
+    c360_plausible_from, default 1990-01-01, to the lake's newest file time plus one day, or var
+    c360_plausible_until) or 'birth' (1900 to today); other dates: 1900 to 2099.
     """
 
     name: str
@@ -55,6 +58,7 @@ class Attribute(TypedDict):
     values: NotRequired[list[str]]
     not_before: NotRequired[str]
     required_when: NotRequired[list[str]]
+    plausible: NotRequired[str]
 
 
 def _attribute(
@@ -72,6 +76,8 @@ def _attribute(
         "strict": strict,
         "references": references,
     }
+    if options.get("plausible") not in (None, "recorded", "birth"):
+        raise TypeError(f"plausible of {name} must be 'recorded' or 'birth'")
     unknown = sorted(set(options) - set(ATTRIBUTE_OPTIONS))
     if unknown:
         raise TypeError(f"unknown attribute option(s) {', '.join(unknown)} of {name}; allowed: {ATTRIBUTE_OPTIONS}")
@@ -87,7 +93,7 @@ ATTRIBUTE_TYPES = (
 # share: a fraction in [0, 1); percentage: a number in (0, 100]; rate: a positive number (8 decimals).
 # ipv4_network: an IPv4 network in CIDR notation a.b.c.d/n (kept as written); latitude / longitude: decimal degrees
 # in [-90, 90] / [-180, 180] (6 decimals).
-ATTRIBUTE_OPTIONS = ("values", "not_before", "required_when")
+ATTRIBUTE_OPTIONS = ("values", "not_before", "required_when", "plausible")
 
 # The CDM vocabularies of event kinds: map a source's own names onto them with `map`.
 CLICK_EVENT_TYPES = ("page_view", "product_view", "offer_impression", "offer_click", "add_to_cart", "purchase")
@@ -110,13 +116,13 @@ ENTITIES: dict[str, list[Attribute]] = {
         _attribute("address_1_state_or_province", "text"),
         _attribute("address_1_postal_code", "text"),
         _attribute("address_1_country", "country"),
-        _attribute("birth_date", "date"),
-        _attribute("birth_year", "year"),  # when the source has a year only (birth_date gives it otherwise)
+        _attribute("birth_date", "date", plausible="birth"),
+        _attribute("birth_year", "year", plausible="birth"),  # a year only (birth_date gives it otherwise)
         _attribute("do_not_bulk_email", "boolean"),
         _attribute("linked_source_system", "text"),
         _attribute("linked_source_record_id", "text"),
-        _attribute("created_at", "timestamp"),
-        _attribute("modified_at", "timestamp"),
+        _attribute("created_at", "timestamp", plausible="recorded"),
+        _attribute("modified_at", "timestamp", plausible="recorded"),
     ],
     "sales_order": [
         _attribute("order_number", "text"),
@@ -124,7 +130,7 @@ ENTITIES: dict[str, list[Attribute]] = {
         _attribute("line_item_number", "integer", strict=True),  # the line's number in its order (key: order|line)
         _attribute("customer_source_record_id", "text", references="contact"),
         _attribute("customer_source_system", "text"),
-        _attribute("ordered_at", "timestamp", required=True),
+        _attribute("ordered_at", "timestamp", required=True, plausible="recorded"),
         _attribute(
             "ordered_time", "time", strict=True
         ),  # the time of day, when the source keeps it apart from the date
@@ -204,15 +210,15 @@ ENTITIES: dict[str, list[Attribute]] = {
         _attribute("recipient_source_system", "text", required=True),  # the contact source of recipient_id
         _attribute("recipient_id", "text", required=True),
         _attribute("is_holdout", "boolean", required=True),
-        _attribute("assigned_at", "timestamp", required=True),
-        _attribute("sent_at", "timestamp"),
-        _attribute("clicked_at", "timestamp"),
+        _attribute("assigned_at", "timestamp", required=True, plausible="recorded"),
+        _attribute("sent_at", "timestamp", plausible="recorded"),
+        _attribute("clicked_at", "timestamp", plausible="recorded"),
     ],
     # Behaviour events (web analytics, game telemetry): many files, staged incrementally (option incremental).
     "click_event": [
         _attribute("source_record_id", "text", required=True),  # the event id
         _attribute("event_type", "text", required=True, values=CLICK_EVENT_TYPES),
-        _attribute("event_at", "timestamp", required=True),
+        _attribute("event_at", "timestamp", required=True, plausible="recorded"),
         _attribute("cookie_id", "text", required=True),
         _attribute("customer_source_record_id", "text"),  # the logged-in customer's key in customer_system
         _attribute("ip_address", "ipv4"),
@@ -228,7 +234,7 @@ ENTITIES: dict[str, list[Attribute]] = {
     "game_event": [
         _attribute("source_record_id", "text", required=True),  # the event id
         _attribute("event_type", "text", required=True, values=GAME_EVENT_TYPES),
-        _attribute("event_at", "timestamp", required=True),
+        _attribute("event_at", "timestamp", required=True, plausible="recorded"),
         _attribute("player_id", "text", required=True),  # the player's key in customer_system
         _attribute("session_id", "text"),
         _attribute("platform", "text", required=True, values=("console", "handheld", "pc")),

@@ -71,9 +71,15 @@ class C360Settings:
         """
         if self.published is not None:
             return self.published
-        if (self.lake.parent / "generate.py").exists():
+        if self.is_sample_lake:
             return self.home / "published"
         return self.lake / "published"
+
+    @property
+    def is_sample_lake(self) -> bool:
+        """Whether the lake is the committed sample (recognised by the generator beside it): a snapshot whose file
+        times are those of the checkout, not of the data."""
+        return (self.lake.parent / "generate.py").exists()
 
     @property
     def serving_path(self) -> Path:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import duckdb
@@ -55,8 +56,42 @@ def _relation_exists(con: duckdb.DuckDBPyConnection, schema: str, name: str) -> 
     return bool(found and found[0])
 
 
-def summarize_warehouse(warehouse: Path) -> RunSummary:
-    """Count rows of every relation the build made; open the file read-only, after the writers are done."""
+# Days between the newest plausible order or event and the newest lake file beyond which a run warns.
+STALE_DATA_DAYS = 45
+
+
+# Folders under the lake root that c360 itself writes (the published serving files, the curated game events).
+_OUTPUT_FOLDERS = ("published", "curated")
+
+
+def newest_file_day(lake: Path) -> date | None:
+    """The day (UTC) the newest lake file was written (c360's own output folders aside), or None without files."""
+    files = [path for path in lake.rglob("*") if path.is_file()] if lake.is_dir() else []
+    times = [path.stat().st_mtime for path in files if path.relative_to(lake).parts[0] not in _OUTPUT_FOLDERS]
+    return datetime.fromtimestamp(max(times), UTC).date() if times else None
+
+
+def _stale_data_warning(con: duckdb.DuckDBPyConnection, lake: Path | None) -> str | None:
+    """A warning when the newest staged order or event lies far before the newest lake file: the as-of date of
+    the features is the day after the newest order, so old data (or a lake copied later) moves it."""
+    newest_file = newest_file_day(lake) if lake is not None else None
+    if newest_file is None or not _relation_exists(con, "marts", "sales_orders"):
+        return None
+    row = con.execute("select max(order_date) from marts.sales_orders").fetchone()
+    newest_order = row[0] if row else None
+    if newest_order is None or (newest_file - newest_order).days <= STALE_DATA_DAYS:
+        return None
+    return (
+        f"the newest plausible order is of {newest_order}, {(newest_file - newest_order).days} days before the "
+        f"newest lake file was written ({newest_file}): features and scores are as of {newest_order} + 1 day "
+        "unless C360_AS_OF is set; check that the lake is complete"
+    )
+
+
+def summarize_warehouse(warehouse: Path, lake: Path | None = None) -> RunSummary:
+    """Count rows of every relation the build made; open the file read-only, after the writers are done.
+
+    With the lake root, warn when its newest file is far newer than the newest staged order."""
     summary = RunSummary()
     if not warehouse.exists():
         summary.warnings.append(f"no warehouse at {warehouse}: nothing was built")
@@ -103,6 +138,9 @@ def summarize_warehouse(warehouse: Path) -> RunSummary:
                 f"{table}: {count} {attribute} value(s) staged as NULL ({code}; see staging.attribute_issues)"
                 for table, attribute, code, count in issues
             ]
+        stale = _stale_data_warning(con, lake)
+        if stale:
+            summary.warnings.append(stale)
         if _relation_exists(con, "marts", "customer_identity_map"):
             _summarize_identity(con, summary)
         _summarize_scores(con, summary)

@@ -90,7 +90,8 @@
         'latitude': 'bad_number: not a latitude in decimal degrees from -90 to 90',
         'longitude': 'bad_number: not a longitude in decimal degrees from -180 to 180',
     } -%}
-    {%- set implausible_message = 'implausible_date: before 1900 or after 2099 (' ~ label ~ ')' -%}
+    {%- set window = lake_plausible_window(attribute.get('plausible')) -%}
+    {%- set implausible_message = 'implausible_date: ' ~ window.text ~ ' (' ~ label ~ ')' -%}
     {%- set negative_code = 'negative_quantity' if attribute.name == 'quantity' else 'negative_value' -%}
     {%- set negative_message = negative_code ~ ': a negative ' ~ attribute.name | replace('_', ' ')
         ~ ' (' ~ label ~ ')' -%}
@@ -101,11 +102,11 @@
             then '{{ (reasons[kind] ~ ' (' ~ label ~ ')') | replace("'", "''") }}'
     {%- endif %}
     {%- if kind in ['date', 'timestamp'] %}
-        when {{ typed }} < cast('1900-01-01' as date) or {{ typed }} >= cast('2100-01-01' as date)
+        when {{ typed }} < {{ window.first }} or {{ typed }} >= {{ window.after }}
             then '{{ implausible_message | replace("'", "''") }}'
     {%- endif %}
     {%- if kind == 'year' %}
-        when {{ typed }} < 1900 or {{ typed }} >= 2100
+        when {{ typed }} < {{ window.first_year }} or {{ typed }} > {{ window.last_year }}
             then '{{ implausible_message | replace("'", "''") }}'
     {%- endif %}
     {%- if kind == 'decimal' %}
