@@ -17,7 +17,9 @@ gone) it:
 
 First evaluation (empty cursor, or a different ``C360_LAKE``): the sensor records the lake's state and
 reports the observations, but requests no run; ``make run`` (or the daily build) builds everything once.
-While any run is queued or in progress the sensor waits, keeping its cursor, and asks again next tick.
+While any run is queued or in progress the sensor waits, keeping its cursor, and asks again next tick; a run
+that ``orchestration.run`` left in progress when its process was killed is first marked failed
+(``orchestration/run_lock.py``), so it cannot block the sensor forever.
 """
 
 import hashlib
@@ -31,6 +33,7 @@ import dagster as dg
 
 from orchestration.dbt_assets import TRANSLATOR, ensure_manifest
 from orchestration.resources import C360Resource
+from orchestration.run_lock import fail_dead_runs
 
 if TYPE_CHECKING:
     from dagster._core.definitions.unresolved_asset_job_definition import UnresolvedAssetJobDefinition
@@ -184,6 +187,7 @@ def build_lake_files_sensor(
         changed = changed_tables(previous, current)
         if not changed:
             return dg.SkipReason(f"no new or changed lake files under {lake}")
+        fail_dead_runs(context.instance)  # a run whose process was killed must not block the sensor forever
         busy = context.instance.get_runs(filters=dg.RunsFilter(statuses=_BUSY_STATUSES), limit=1)
         if busy:
             return dg.SkipReason(

@@ -13,6 +13,7 @@ import sys
 import dagster as dg
 
 from orchestration.lake_mappings import LakeMappingError, LakeReport, check_lake, generate
+from orchestration.run_lock import RunLocked, fail_dead_runs, run_lock, run_tags
 from orchestration.settings import DBT_PROJECT_DIR, apply_settings, load_settings
 from orchestration.summary import RunSummary, summarize_warehouse
 
@@ -48,7 +49,10 @@ def run_all() -> tuple[bool, RunSummary]:
 
     job = defs.resolve_job_def(build_all_job.name)
     with dg.DagsterInstance.get() as instance:
-        result = job.execute_in_process(instance=instance, raise_on_error=False, tags=every_day_tags())
+        for run_id in fail_dead_runs(instance):
+            print(f"c360: run {run_id} was left in progress by a process that is gone; marked failed", file=sys.stderr)
+        tags = {**every_day_tags(), **run_tags()}
+        result = job.execute_in_process(instance=instance, raise_on_error=False, tags=tags)
     # the sample lake's file times are those of the checkout: no warning about its data being older
     summary = summarize_warehouse(settings.warehouse_path, None if settings.is_sample_lake else settings.lake)
     summary.warnings = failed_checks(result) + summary.warnings
@@ -70,6 +74,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--check-lake",
         action="store_true",
         help="only generate the mapped lake models and check the lake against the mappings (exit 1 on errors)",
+    )
+    parser.add_argument(
+        "--no-wait",
+        action="store_true",
+        help="stop at once (exit 1) when another c360 run is using C360_HOME, instead of waiting for it",
     )
     return parser.parse_args(argv)
 
@@ -98,7 +107,16 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     for finding in report.warnings:
         print(f"c360: {finding.render()}", file=sys.stderr)
-    success, summary = run_all()
+    try:
+        # one run per C360_HOME: the warehouse admits one writer, the Dagster instance one initialisation
+        with run_lock(load_settings().home, wait=not args.no_wait):
+            success, summary = run_all()
+    except RunLocked as error:
+        print(f"c360: run FAILED: {error}")
+        return 1
+    except Exception as error:  # a known failure ends in its cause, not a traceback
+        print(f"c360: run FAILED: {type(error).__name__}: {error}")
+        return 1
     print(summary.render())
     settings = load_settings()
     if settings.serving_path.exists():

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,6 +13,7 @@ import dagster as dg
 import pytest
 
 from orchestration.resources import C360Resource
+from orchestration.run_lock import PID_TAG, run_tags
 from orchestration.settings import PROJECT_ROOT, freshness_hours
 
 SAMPLE_LAKE = PROJECT_ROOT / "seeds_data" / "lake"
@@ -140,6 +142,25 @@ def test_lake_sensor_waits_while_a_run_is_in_progress(
     waiting = evaluate(defs, instance, lake, first.cursor)
     assert isinstance(waiting, dg.SkipReason)
     assert "busy-run" in (waiting.skip_message or "")
+
+
+def test_a_run_whose_process_was_killed_does_not_block_the_lake_sensor(
+    defs: dg.Definitions, instance: dg.DagsterInstance, lake: Path
+) -> None:
+    """orchestration.run tags its runs with its process id: once that process is gone, the run is failed."""
+    first = evaluate(defs, instance, lake, None)
+    assert isinstance(first, dg.SensorResult)
+    (lake / "crm" / "contacts.csv").write_text((lake / "crm" / "contacts.csv").read_text() + "\n")
+    gone = subprocess.Popen(["true"])
+    gone.wait()
+    tags = {**run_tags(), PID_TAG: str(gone.pid)}
+    instance.add_run(
+        dg.DagsterRun(job_name="c360_build_all", run_id="killed-run", status=dg.DagsterRunStatus.STARTED, tags=tags)
+    )
+    resumed = evaluate(defs, instance, lake, first.cursor)
+    assert isinstance(resumed, dg.SensorResult) and resumed.run_requests, resumed
+    killed = instance.get_run_by_id("killed-run")
+    assert killed is not None and killed.status == dg.DagsterRunStatus.FAILURE
 
 
 def _run_checks(

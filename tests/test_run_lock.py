@@ -1,0 +1,98 @@
+"""One run at a time per C360_HOME, and runs left behind by a killed process: real processes, real Dagster."""
+
+from __future__ import annotations
+
+import io
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import dagster as dg
+import pytest
+
+from orchestration.run_lock import PID_TAG, RunLocked, fail_dead_runs, run_lock, run_tags
+from orchestration.settings import PROJECT_ROOT
+
+HOLDER = """
+import sys, time
+from pathlib import Path
+from orchestration.run_lock import run_lock
+with run_lock(Path(sys.argv[1])):
+    print("held", flush=True)
+    time.sleep(float(sys.argv[2]))
+"""
+
+
+def _hold(home: Path, seconds: float) -> subprocess.Popen[str]:
+    """A process holding the run lock of `home` for `seconds` (started, and holding, when this returns)."""
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLDER, str(home), str(seconds)],
+        cwd=PROJECT_ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+    return holder
+
+
+def test_a_second_run_is_refused_with_the_holder_named_and_a_killed_holder_frees_the_lock(tmp_path: Path) -> None:
+    holder = _hold(tmp_path, 60)
+    try:
+        with pytest.raises(RunLocked, match=f"pid {holder.pid} "), run_lock(tmp_path, wait=False):
+            pass
+        os.kill(holder.pid, signal.SIGKILL)
+        holder.wait(timeout=10)
+        with run_lock(tmp_path, wait=False) as path:
+            assert f'"pid": {os.getpid()}' in path.read_text()
+    finally:
+        holder.kill()
+        holder.wait(timeout=10)
+
+
+def test_a_second_run_waits_for_the_first(tmp_path: Path) -> None:
+    holder = _hold(tmp_path, 2)
+    said = io.StringIO()
+    started = time.monotonic()
+    with run_lock(tmp_path, out=said):
+        waited = time.monotonic() - started  # the first run held the lock for 2 s
+    holder.wait(timeout=10)
+    assert waited > 1.0
+    assert f"another run (pid {holder.pid} " in said.getvalue() and "waiting" in said.getvalue()
+
+
+def test_runs_of_a_process_that_is_gone_are_marked_failed(tmp_path: Path) -> None:
+    gone = subprocess.Popen(["true"])
+    gone.wait()
+    with dg.DagsterInstance.ephemeral() as instance:
+        started = dg.DagsterRunStatus.STARTED
+        instance.add_run(dg.DagsterRun(job_name="c360_build_all", run_id="dead", status=started,
+                                       tags={**run_tags(), PID_TAG: str(gone.pid)}))  # fmt: skip
+        instance.add_run(dg.DagsterRun(job_name="c360_build_all", run_id="alive", status=started, tags=run_tags()))
+        instance.add_run(dg.DagsterRun(job_name="c360_build_all", run_id="from-the-ui", status=started))
+        assert fail_dead_runs(instance) == ["dead"]
+        statuses = {run_id: instance.get_run_by_id(run_id).status for run_id in ("dead", "alive", "from-the-ui")}
+        assert statuses == {"dead": dg.DagsterRunStatus.FAILURE, "alive": started, "from-the-ui": started}
+        assert fail_dead_runs(instance) == []
+
+
+def test_make_run_with_no_wait_stops_with_run_failed_while_another_run_holds_the_home(tmp_path: Path) -> None:
+    holder = _hold(tmp_path, 60)
+    try:
+        env = {**os.environ, "C360_HOME": str(tmp_path), "DO_NOT_TRACK": "1"}
+        done = subprocess.run(
+            [sys.executable, "-m", "orchestration.run", "--no-wait"],
+            cwd=PROJECT_ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+    finally:
+        holder.kill()
+        holder.wait(timeout=10)
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert f"c360: run FAILED: another c360 run (pid {holder.pid} " in done.stdout
+    assert "Traceback" not in done.stdout + done.stderr
