@@ -704,6 +704,17 @@ def write_corrupted_lake(root: Path) -> Path:
             '"currency": "EUR", "status": "shipped", "offer_id": null, '
             '"lines": [{"sku": "SKU-00001", "qty": "two", "unit_price": 1, "discount": 0}], '
             '"shipping_fee": 0, "total": 0}',
+            # JSON does not allow a trailing comma, nor NaN (DuckDB's reader would take both); a comma followed
+            # by a bracket inside a string value is fine
+            '{"order_id": "WS-00000012", "account_id": "A7F3K2Q9", "created_at": "2025-08-03T10:00:00Z", '
+            '"currency": "EUR", "status": "shipped", "offer_id": null, '
+            '"lines": [{"sku": "SKU-00001", "qty": 1, "unit_price": 1, "discount": 0},], "total": 1,}',
+            '{"order_id": "WS-00000013", "account_id": "A7F3K2Q9", "created_at": "2025-08-04T10:00:00Z", '
+            '"currency": "EUR", "status": "shipped", "offer_id": null, '
+            '"lines": [{"sku": "SKU-00001", "qty": 1, "unit_price": NaN, "discount": 0}], "total": 1}',
+            '{"order_id": "WS-00000014", "account_id": "A7F3K2Q9", "created_at": "2025-08-05T10:00:00Z", '
+            '"currency": "EUR", "status": "note: a,] b,} NaN", "offer_id": null, '
+            '"lines": [{"sku": "SKU-00001", "qty": 1, "unit_price": 1, "discount": 0}], "total": 1}',
         ],
         gz=True,
     )

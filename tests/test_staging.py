@@ -297,6 +297,8 @@ def test_corrupted_lake_quarantines_or_logs_each_defect(corrupted_build: Build, 
         ("shop/orders/orders-2025-08.jsonl.gz", "line:3", "broken_json"),  # an array, not an object
         ("shop/orders/orders-2025-08.jsonl.gz", "WS-00000010", "bad_value"),  # lines is not an array
         ("shop/orders/orders-2025-08.jsonl.gz", "WS-00000011", "bad_number"),  # qty "two"
+        ("shop/orders/orders-2025-08.jsonl.gz", "line:6", "broken_json"),  # a trailing comma
+        ("shop/orders/orders-2025-08.jsonl.gz", "line:7", "broken_json"),  # NaN
         ("pos/transactions/pos_20250603.parquet", "S001-20250603-00001|2", "bad_number"),  # "many"
         ("erp/customers.csv", "0000100004", "bad_date"),
         ("erp/customers.csv", "0000100005", "wrong_field_count"),
@@ -313,6 +315,9 @@ def test_corrupted_lake_quarantines_or_logs_each_defect(corrupted_build: Build, 
         "select quantity from staging.stg_pos__sales_order_lines where source_record_id = 'S001-20250603-00001|1'"
     )
     assert staged == [(Decimal("1.000"),)]
+    # a comma before a bracket, or NaN, inside a string value is no broken JSON
+    order = corrupted_build.query("select rejection_code from staging.base_shop__orders where row_key = 'WS-00000014'")
+    assert order == [(None,)]
 
 
 def test_corrupted_lake_reports_missing_empty_and_header_only_files(corrupted_build: Build) -> None:

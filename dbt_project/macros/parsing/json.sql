@@ -12,8 +12,22 @@
     coalesce(from_json({{ expression }}, 'map<string,string>') is not null, false)
 {%- endmacro %}
 
+{#-
+    DuckDB's reader is lenient: it takes a trailing comma ('{"a": 1,}') and NaN or Infinity, which JSON
+    forbids. Such a line is broken JSON too: outside string values (blanked first, only on the few lines
+    where a cheap scan finds a candidate), no comma may precede a closing bracket and no NaN or Infinity
+    may stand.
+-#}
 {% macro duckdb__json_is_object(expression) -%}
-    coalesce(case when json_valid({{ expression }}) then json_type({{ expression }}) = 'OBJECT' end, false)
+    {%- set outside_strings = "regexp_replace(" ~ expression ~ ", '\"(?:[^\"\\\\]|\\\\.)*\"', '\"\"', 'g')" -%}
+    (
+        coalesce(case when json_valid({{ expression }}) then json_type({{ expression }}) = 'OBJECT' end, false)
+        and not coalesce(case
+            when regexp_matches({{ expression }}, ',[ \t\r\n]*[\]}]')
+                or contains({{ expression }}, 'NaN') or contains({{ expression }}, 'Infinity')
+                then regexp_matches({{ outside_strings }}, ',[ \t\r\n]*[\]}]|\bNaN\b|\bInfinity\b')
+        end, false)
+    )
 {%- endmacro %}
 
 
