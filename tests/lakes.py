@@ -687,6 +687,15 @@ def write_lake(root: Path) -> Path:
     return root
 
 
+# Files write_corrupted_lake() adds that no source's path glob matches -> the file they copy.
+UNREAD_FILES = {
+    "shop/orders/orders-2025-09.jsonl": "shop/orders/orders-2025-06.jsonl.gz",  # not gzipped: no .gz
+    "game/telemetry/telemetry_20250617.json.gz": "game/telemetry/telemetry_20250614.jsonl.gz",  # .json, not .jsonl
+    "pos/transactions/pos_20250605.PARQUET": "pos/transactions/pos_20250601.parquet",  # upper-case extension
+    "crm/contacts_2.csv": "crm/contacts.csv",  # a second export beside the declared file
+}
+
+
 def write_corrupted_lake(root: Path) -> Path:
     """The hand-made lake plus structural damage: nothing in it may be lost or crash the build silently."""
     write_lake(root)
@@ -753,6 +762,9 @@ def write_corrupted_lake(root: Path) -> Path:
         root / "reference/geoip/GeoLite2-City-Locations-en.csv",
         ["geoname_id,city", "2643743,London", "2950159,Berlin"],
     )
+    # files whose names miss their source's glob: nothing reads them, and each must be reported
+    for unread, template in UNREAD_FILES.items():
+        shutil.copy(root / template, root / unread)
     # a missing folder
     shutil.rmtree(root / "web")
     return root

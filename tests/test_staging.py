@@ -19,6 +19,7 @@ from dbt_runs import Build, assert_green, run_dbt
 from lakes import (
     DEFECTS,
     LAKE_FILES,
+    UNREAD_FILES,
     count_lake_rows,
     write_corrupted_lake,
     write_partial_lake,
@@ -318,6 +319,26 @@ def test_corrupted_lake_quarantines_or_logs_each_defect(corrupted_build: Build, 
     # a comma before a bracket, or NaN, inside a string value is no broken JSON
     order = corrupted_build.query("select rejection_code from staging.base_shop__orders where row_key = 'WS-00000014'")
     assert order == [(None,)]
+
+
+def test_corrupted_lake_reports_every_file_no_source_reads(corrupted_build: Build) -> None:
+    """A file whose name misses its source's glob is listed in lake_inventory and is a lake_file_issues line."""
+    assert_green(corrupted_build)
+    issues = dict(
+        corrupted_build.query(
+            "select source_file, source_table from staging.lake_file_issues where issue_code = 'unread_file'"
+        )
+    )
+    assert issues == {
+        "shop/orders/orders-2025-09.jsonl": "shop.orders",
+        "game/telemetry/telemetry_20250617.json.gz": "game.telemetry",
+        "pos/transactions/pos_20250605.PARQUET": "pos.transactions",
+        "crm/contacts_2.csv": "crm.contacts",
+    }
+    assert set(issues) == set(UNREAD_FILES)
+    listed = dict(corrupted_build.query("select source_name, unread_files from staging.lake_inventory"))
+    assert listed["crm.contacts"] == "crm/contacts_2.csv" and listed["erp.customers"] is None
+    assert listed["shop.orders"] == "shop/orders/orders-2025-09.jsonl"
 
 
 def test_corrupted_lake_reports_missing_empty_and_header_only_files(corrupted_build: Build) -> None:

@@ -50,3 +50,91 @@
         lake_files._metadata.file_modification_time as source_file_modified_at
     from text.`{{ path }}` as lake_files
 {%- endmacro %}
+
+
+{#-
+    The files in the top folders of the lake sources (crm/, shop/, ...) that no source's path glob matches,
+    so none of them is read: SELECT source_table, source_file. sources: [{name: '<system>.<table>', path:
+    glob under the lake root}] (lake_source_spec). A file is listed under the source whose folder (the
+    glob's directory before its first wildcard) holds it most closely (ties: the first name). Hidden files
+    (a part starting with '.') are left out, as check-lake does (orchestration/lake_mappings.py).
+-#}
+{% macro lake_unread_files(sources) -%}
+    {%- if not execute or not sources -%}
+        {{ return(lake_unread_files_empty()) }}
+    {%- endif -%}
+    {{ return(adapter.dispatch('lake_unread_files', 'c360')(sources)) }}
+{%- endmacro %}
+
+
+{% macro lake_unread_files_empty() -%}
+    select
+        cast(null as {{ dbt.type_string() }}) as source_table,
+        cast(null as {{ dbt.type_string() }}) as source_file
+    where 1 = 0
+{%- endmacro %}
+
+
+{#- Spark: the folders are not listed. -#}
+{% macro default__lake_unread_files(sources) -%}
+    {{ return(lake_unread_files_empty()) }}
+{%- endmacro %}
+
+
+{% macro duckdb__lake_unread_files(sources) -%}
+    {%- set root = lake_root() -%}
+    {%- set root_length = (root | length) + 2 -%}
+    {%- set top_folders = [] -%}
+    {%- set owners = [] -%}
+    {%- for source in sources if '/' in source.path -%}
+        {%- set top_folder = source.path.split('/')[0] -%}
+        {%- if top_folder not in top_folders -%}
+            {%- do top_folders.append(top_folder) -%}
+        {%- endif -%}
+        {#- its own folder, and (for files elsewhere in the top folder) the top folder -#}
+        {%- set own_folder = modules.re.split('[*?\\[]', source.path)[0].rsplit('/', 1)[0] -%}
+        {%- for folder in [own_folder, top_folder] -%}
+            {%- do owners.append("select '" ~ source.name ~ "' as source_table, '" ~ folder | replace("'", "''")
+                ~ "/' as folder") -%}
+        {%- endfor -%}
+    {%- endfor -%}
+    {%- if not top_folders -%}
+        {{ return(lake_unread_files_empty()) }}
+    {%- endif -%}
+    {%- set listed = [] -%}
+    {%- for folder in top_folders -%}
+        {%- do listed.append("select file from glob('" ~ (root ~ '/' ~ folder ~ '/' ~ '*' * 2) | replace("'", "''")
+            ~ "')") -%}
+    {%- endfor -%}
+    {%- set matched = [] -%}
+    {%- for source in sources -%}
+        {%- do matched.append("select file from glob('" ~ (root ~ '/' ~ source.path) | replace("'", "''") ~ "')") -%}
+    {%- endfor -%}
+    select
+        owners.source_table,
+        unread.source_file
+    from (
+        select substr(folder_files.file, {{ root_length }}) as source_file
+        from ({{ listed | join(' union all ') }}) as folder_files
+        except
+        select substr(matched_files.file, {{ root_length }}) as source_file
+        from ({{ matched | join(' union all ') }}) as matched_files
+    ) as unread
+    inner join ({{ owners | join(' union all ') }}) as owners
+        on starts_with(unread.source_file, owners.folder)
+    where not regexp_matches('/' || unread.source_file, '/[.]')
+    qualify row_number() over (
+        partition by unread.source_file order by length(owners.folder) desc, owners.source_table
+    ) = 1
+{%- endmacro %}
+
+
+{#- The path globs of lake tables (lake_tables()), as lake_unread_files takes them; [] at parse time. -#}
+{% macro lake_source_globs(lake_tables) -%}
+    {%- set sources = [] -%}
+    {%- for lake_table in lake_tables if execute -%}
+        {%- set spec = lake_source_spec(lake_table.source_system, lake_table.table_name) -%}
+        {%- do sources.append({'name': spec.name, 'path': spec.path}) -%}
+    {%- endfor -%}
+    {{ return(sources) }}
+{%- endmacro %}

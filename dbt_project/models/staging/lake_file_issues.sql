@@ -1,8 +1,9 @@
 -- One line per lake file that needs a person's attention, so a file is reported once and not only as
 -- thousands of quarantined rows: a file all of whose rows were quarantined (with its most common reason),
 -- and a file of a mapped source that lacks mapped columns (required ones quarantine its rows; optional
--- ones are staged as NULL).
+-- ones are staged as NULL), and a file in a source's folder that no source's path matches (it is not read).
 {%- set lake_tables = lake_tables(lake_mapped_tables(), hand_written_lake_tables()) %}
+{%- set unread_files = lake_unread_files(lake_source_globs(lake_tables)) %}
 {%- set mapped_base_models = lake_mapped_tables() | map(attribute='base_model') | list %}
 
 with
@@ -32,6 +33,10 @@ file_counts as (
         max(missing_columns) as missing_columns
     from file_rows
     group by source_table, source_file
+),
+
+unread_files as (
+    {{ unread_files }}
 ),
 
 reasons_ranked as (
@@ -79,6 +84,21 @@ final as (
     where
         file_counts.rows_quarantined = file_counts.rows_in
         or file_counts.missing_columns is not null
+
+    union all
+
+    select
+        source_table,
+        source_file,
+        cast(null as {{ dbt.type_bigint() }}) as rows_in,
+        cast(null as {{ dbt.type_bigint() }}) as rows_quarantined,
+        cast(null as {{ dbt.type_string() }}) as missing_columns,
+        'unread_file' as issue_code,
+        {{ dbt.concat([
+            "'Lake file '", 'source_file', "' (in the folder of '", 'source_table',
+            "'): no lake source''s path matches it, so it is not read; declare it in a sources YAML or widen a glob'",
+        ]) }} as issue_message
+    from unread_files
 )
 
 select * from final

@@ -1,6 +1,8 @@
 -- One row per declared lake source table: where it is read from, how many files and rows were found,
--- and where the rows went. A source without files is staged empty and flagged here.
+-- and where the rows went. A source without files is staged empty and flagged here. Files in its folder that no
+-- source's path matches are listed (unread_files; each is also a warning line in lake_file_issues).
 {%- set lake_tables = lake_tables(lake_mapped_tables(), hand_written_lake_tables()) %}
+{%- set unread_files = lake_unread_files(lake_source_globs(lake_tables)) %}
 
 with
 
@@ -35,6 +37,15 @@ lake_files as (
     {% endfor %}
 ),
 
+unread_files as (
+    select
+        unread.source_table as source_name,
+        count(*) as unread_file_count,
+        {{ dbt.listagg('unread.source_file', "', '", 'order by unread.source_file') }} as unread_files
+    from ({{ unread_files }}) as unread
+    group by unread.source_table
+),
+
 final as (
     select
         row_counts.source_name,
@@ -44,6 +55,8 @@ final as (
         row_counts.rows_in,
         row_counts.rows_staged,
         row_counts.rows_quarantined,
+        coalesce(unread_files.unread_file_count, 0) as unread_file_count,
+        unread_files.unread_files,
         case
             when lake_files.files_found = 0 then 'missing'
             when row_counts.rows_in = 0 then 'empty'
@@ -61,6 +74,8 @@ final as (
     from row_counts
     inner join lake_files
         on row_counts.source_name = lake_files.source_name
+    left join unread_files
+        on row_counts.source_name = unread_files.source_name
 )
 
 select * from final
