@@ -762,6 +762,8 @@ def write_corrupted_lake(root: Path) -> Path:
         root / "reference/geoip/GeoLite2-City-Locations-en.csv",
         ["geoname_id,city", "2643743,London", "2950159,Berlin"],
     )
+    # a compressed file of zero bytes (no gzip stream): reported, left out, the other telemetry files stage
+    (root / "game/telemetry/telemetry_20250618.jsonl.gz").write_bytes(b"")
     # files whose names miss their source's glob: nothing reads them, and each must be reported
     for unread, template in UNREAD_FILES.items():
         shutil.copy(root / template, root / unread)

@@ -322,7 +322,8 @@ def test_corrupted_lake_quarantines_or_logs_each_defect(corrupted_build: Build, 
 
 
 def test_corrupted_lake_reports_every_file_no_source_reads(corrupted_build: Build) -> None:
-    """A file whose name misses its source's glob is listed in lake_inventory and is a lake_file_issues line."""
+    """A file whose name misses its source's glob is listed in lake_inventory and is a lake_file_issues line; a
+    compressed file of zero bytes is one too, and the rest of its source stages."""
     assert_green(corrupted_build)
     issues = dict(
         corrupted_build.query(
@@ -336,6 +337,12 @@ def test_corrupted_lake_reports_every_file_no_source_reads(corrupted_build: Buil
         "crm/contacts_2.csv": "crm.contacts",
     }
     assert set(issues) == set(UNREAD_FILES)
+    unreadable = corrupted_build.query(
+        "select source_table, source_file from staging.lake_file_issues where issue_code = 'unreadable_file'"
+    )
+    assert unreadable == [("game.telemetry", "game/telemetry/telemetry_20250618.jsonl.gz")]
+    staged_events = corrupted_build.query("select count(*) from staging.stg_game__game_events")
+    assert staged_events[0][0] > 0  # the source's other files still stage
     listed = dict(corrupted_build.query("select source_name, unread_files from staging.lake_inventory"))
     assert listed["crm.contacts"] == "crm/contacts_2.csv" and listed["erp.customers"] is None
     assert listed["shop.orders"] == "shop/orders/orders-2025-09.jsonl"
@@ -353,7 +360,7 @@ def test_corrupted_lake_reports_missing_empty_and_header_only_files(corrupted_bu
     assert "no files match" in inventory["web.clickstream"][3]
     assert "Lake source web.clickstream: no files match" in corrupted_build.output
     assert inventory["marketing.campaigns"][:3] == (1, 0, "empty")  # header only
-    assert inventory["game.telemetry"][:3] == (2, 5, "ok")  # one of the two files is empty
+    assert inventory["game.telemetry"][:3] == (3, 5, "ok")  # of three files, one is empty, one of 0 bytes
     assert corrupted_build.query("select count(*) from staging.stg_web__click_events") == [(0,)]
     # a mapped file lacking optional columns (here all but the key): its rows are staged with NULLs there,
     # and lake_file_issues warns once for the file (models/staging/_lake_mappings__docs.md)

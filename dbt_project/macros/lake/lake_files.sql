@@ -138,3 +138,41 @@
     {%- endfor -%}
     {{ return(sources) }}
 {%- endmacro %}
+
+
+{#-
+    The compressed files of the lake sources that cannot be read (zero bytes: no gzip stream): SELECT
+    source_table, source_file. read_lake_source leaves them out; lake_file_issues reports them.
+-#}
+{% macro lake_unreadable_files(sources) -%}
+    {%- set compressed = [] -%}
+    {%- for source in sources if source.path.endswith('.gz') -%}
+        {%- do compressed.append(source) -%}
+    {%- endfor -%}
+    {%- if not execute or not compressed -%}
+        {{ return(lake_unread_files_empty()) }}
+    {%- endif -%}
+    {{ return(adapter.dispatch('lake_unreadable_files', 'c360')(compressed)) }}
+{%- endmacro %}
+
+{#- Spark: the files are not listed. -#}
+{% macro default__lake_unreadable_files(sources) -%}
+    {{ return(lake_unread_files_empty()) }}
+{%- endmacro %}
+
+{% macro duckdb__lake_unreadable_files(sources) -%}
+    {%- set root_length = (lake_root() | length) + 2 -%}
+    {%- set listed = [] -%}
+    {#- read_blob fails on a glob without files -#}
+    {%- for source in sources if lake_file_count(lake_root() ~ '/' ~ source.path) -%}
+        {%- do listed.append(
+            "select '" ~ source.name ~ "' as source_table, substr(lake_files.filename, " ~ root_length
+            ~ ") as source_file from read_blob('" ~ (lake_root() ~ '/' ~ source.path) | replace("'", "''")
+            ~ "') as lake_files where lake_files.size = 0"
+        ) -%}
+    {%- endfor -%}
+    {%- if not listed -%}
+        {{ return(lake_unread_files_empty()) }}
+    {%- endif -%}
+    {{ listed | join('\nunion all\n') }}
+{%- endmacro %}

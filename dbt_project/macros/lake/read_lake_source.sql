@@ -48,6 +48,15 @@
         ) -%}
         {{ return(empty_lake_relation(spec)) }}
     {% endif -%}
+    {%- set unreadable = lake_unreadable_file_paths(path) if spec.format != 'parquet' else [] -%}
+    {% if unreadable -%}
+        {#- a compressed file of zero bytes is no gzip stream and would fail the whole read: leave it out (it is a
+            lake_file_issues line, unreadable_file) and read the others -#}
+        {%- set path = lake_readable_file_paths(path) -%}
+        {% if path | length == 0 -%}
+            {{ return(empty_lake_relation(spec)) }}
+        {% endif -%}
+    {% endif -%}
     {% if spec.format == 'parquet' -%}
         {{ return(adapter.dispatch('read_lake_parquet', 'c360')(spec, path)) }}
     {%- else -%}
@@ -135,6 +144,34 @@
 {% macro duckdb__lake_file_count(path) -%}
     {%- set result = run_query("select count(*) from glob('" ~ path | replace("'", "''") ~ "')") -%}
     {{ return(result.columns[0].values()[0] | int) }}
+{%- endmacro %}
+
+
+{#-
+    The files of a lake path (a glob, or a list of files) that cannot be read: compressed (.gz) and of zero
+    bytes, so no gzip stream. lake_readable_file_paths: the other files, in order. Spark: none found.
+-#}
+{% macro lake_unreadable_file_paths(path) -%}
+    {{ return(adapter.dispatch('lake_unreadable_file_paths', 'c360')(path)) }}
+{%- endmacro %}
+
+{% macro default__lake_unreadable_file_paths(path) -%}
+    {{ return([]) }}
+{%- endmacro %}
+
+{% macro duckdb__lake_unreadable_file_paths(path) -%}
+    {%- set result = run_query(
+        "select filename from read_blob(" ~ duckdb_lake_path(path) ~ ") where size = 0 and filename like '%.gz'"
+    ) -%}
+    {{ return(result.columns[0].values() | list) }}
+{%- endmacro %}
+
+{% macro lake_readable_file_paths(path) -%}
+    {%- set result = run_query(
+        "select filename from read_blob(" ~ duckdb_lake_path(path) ~ ") "
+        ~ "where not (size = 0 and filename like '%.gz') order by filename"
+    ) -%}
+    {{ return(result.columns[0].values() | list) }}
 {%- endmacro %}
 
 

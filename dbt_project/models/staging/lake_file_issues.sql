@@ -1,9 +1,12 @@
 -- One line per lake file that needs a person's attention, so a file is reported once and not only as
 -- thousands of quarantined rows: a file all of whose rows were quarantined (with its most common reason),
 -- and a file of a mapped source that lacks mapped columns (required ones quarantine its rows; optional
--- ones are staged as NULL), and a file in a source's folder that no source's path matches (it is not read).
+-- ones are staged as NULL), a file in a source's folder that no source's path matches (it is not read), and
+-- a compressed file of zero bytes (unreadable; left out of the read, so the source's other files stage).
 {%- set lake_tables = lake_tables(lake_mapped_tables(), hand_written_lake_tables()) %}
-{%- set unread_files = lake_unread_files(lake_source_globs(lake_tables)) %}
+{%- set lake_sources = lake_source_globs(lake_tables) %}
+{%- set unread_files = lake_unread_files(lake_sources) %}
+{%- set unreadable_files = lake_unreadable_files(lake_sources) %}
 {%- set mapped_base_models = lake_mapped_tables() | map(attribute='base_model') | list %}
 
 with
@@ -37,6 +40,10 @@ file_counts as (
 
 unread_files as (
     {{ unread_files }}
+),
+
+unreadable_files as (
+    {{ unreadable_files }}
 ),
 
 reasons_ranked as (
@@ -99,6 +106,21 @@ final as (
             "'): no lake source''s path matches it, so it is not read; declare it in a sources YAML or widen a glob'",
         ]) }} as issue_message
     from unread_files
+
+    union all
+
+    select
+        source_table,
+        source_file,
+        cast(null as {{ dbt.type_bigint() }}) as rows_in,
+        cast(null as {{ dbt.type_bigint() }}) as rows_quarantined,
+        cast(null as {{ dbt.type_string() }}) as missing_columns,
+        'unreadable_file' as issue_code,
+        {{ dbt.concat([
+            "'Lake file '", 'source_file', "' ('", 'source_table',
+            "'): unreadable, 0 bytes and so no gzip stream; it is not read, the source''s other files are'",
+        ]) }} as issue_message
+    from unreadable_files
 )
 
 select * from final
