@@ -5,6 +5,7 @@ across runs. Only these tests (and the benchmarks) read the truth; the models ne
 
 from __future__ import annotations
 
+import hashlib
 import shutil
 from pathlib import Path
 
@@ -175,10 +176,17 @@ def test_customer_ids_survive_reruns_and_new_sources(small_lake: Path, tmp_path:
     assert identity_ids(again) == ids_first
     assert again.query("select count(*) from marts.identity_merge_log") == [(0,)]
 
-    # a fresh warehouse on the same lake gives the same ids (they derive from the data, not the run)
-    fresh = run_dbt(partial, tmp_path / "fresh_home", *IDENTITY_RUN)
-    assert_green(fresh)
-    assert identity_ids(fresh) == ids_first
+    # a warehouse rebuilt in the same home (its identity key kept) gives the same ids: they derive from the data
+    # and the key, not the run; in another home (another key) the same people get other, unlinkable ids
+    rebuilt_home = tmp_path / "rebuilt_home"
+    rebuilt_home.mkdir()
+    shutil.copy(home / "identity.key", rebuilt_home / "identity.key")
+    rebuilt = run_dbt(partial, rebuilt_home, *IDENTITY_RUN)
+    assert_green(rebuilt)
+    assert identity_ids(rebuilt) == ids_first
+    other = run_dbt(partial, tmp_path / "other_home", *IDENTITY_RUN)
+    assert_green(other)
+    assert not set(identity_ids(other).values()) & set(ids_first.values())
 
     # new source systems arrive: existing contacts keep their id unless their customer merged, and then the
     # change is in the merge log, from the old id to the surviving one
@@ -203,3 +211,53 @@ def test_customer_ids_survive_reruns_and_new_sources(small_lake: Path, tmp_path:
     finally:
         con.close()
     assert all(to_id in set(ids_first.values()) for (to_id,) in merges)
+
+
+def _unkeyed_id(contact_id: str) -> str:
+    """The id c360 minted before ids were keyed: cus_ + 16 hex digits of md5(the smallest contact id)."""
+    return "cus_" + hashlib.md5(contact_id.encode()).hexdigest()[:16]
+
+
+def test_published_customer_ids_cannot_be_traced_to_source_keys(small_lake: Path, tmp_path: Path) -> None:
+    """Enumerating source keys (every contact id of the lake, as an attacker would enumerate ERP numbers or
+    loyalty cards) and hashing them as the ids once were finds no published id: the ids are keyed."""
+    build = run_dbt(small_lake, tmp_path / "home", *IDENTITY_RUN)
+    assert_green(build)
+    ids = identity_ids(build)
+    assert ids
+    guesses = {_unkeyed_id(contact) for contact in ids} | {_unkeyed_id(contact.split(":", 1)[-1]) for contact in ids}
+    assert not guesses & set(ids.values())
+    key = (tmp_path / "home" / "identity.key").read_text().strip()
+    assert len(key) == 64 and key not in build.output
+
+
+def test_the_rekey_migration_replaces_every_id_and_logs_each(small_lake: Path, tmp_path: Path) -> None:
+    """A warehouse whose ids predate keying (simulated: ids rewritten to the old unkeyed form) is re-keyed by one
+    run with var c360_rekey_customer_ids: every id changes, the same contacts stay together, and
+    identity_merge_log holds one rekey row per old id."""
+    home = tmp_path / "home"
+    assert_green(run_dbt(small_lake, home, *IDENTITY_RUN))
+    con = duckdb.connect(str(home / "warehouse.duckdb"))
+    try:  # the ids as c360 minted them before: md5 of the cluster label (the smallest contact id)
+        con.execute(
+            "update intermediate.int_customer_ids_assigned set "
+            "customer_id = 'cus_' || substring(md5(cluster_label), 1, 16), "
+            "original_customer_id = 'cus_' || substring(md5(cluster_label), 1, 16)"
+        )
+        old = dict(con.execute("select contact_id, customer_id from intermediate.int_customer_ids_assigned").fetchall())
+    finally:
+        con.close()
+    rekeyed = run_dbt(small_lake, home, *IDENTITY_RUN, "--vars", "{c360_rekey_customer_ids: true}")
+    assert_green(rekeyed)
+    new = identity_ids(rekeyed)
+    assert set(new) <= set(old)
+    assert all(new[contact] != old[contact] for contact in new)
+    # the same grouping: two contacts share a new id exactly when they shared an old one
+    pairs = {(old[contact], new[contact]) for contact in new}
+    assert len(pairs) == len({old_id for old_id, _ in pairs}) == len({new_id for _, new_id in pairs})
+    logged = rekeyed.query("select event_type, from_customer_id, to_customer_id from marts.identity_merge_log")
+    assert {(from_id, to_id) for event, from_id, to_id in logged if event == "rekey"} == pairs
+    # the next run (without the var) changes nothing
+    again = run_dbt(small_lake, home, *IDENTITY_RUN)
+    assert_green(again)
+    assert identity_ids(again) == new

@@ -1,6 +1,7 @@
 -- customer_360 for BI tools, with personal data masked (see the doc block serving_masking): no name,
--- e-mail address, phone number, street, full postcode or birth date in clear. What stays: the customer id
--- (a hash of an internal record id, no personal data), city and country, the postcode's first two
+-- e-mail address, phone number, street, full postcode or birth date in clear, and times to the day only. What
+-- stays: the customer id (keyed with the warehouse's secret, so no source key can be traced from it; see
+-- macros/identity/customer_id_key.sql), city and country, the postcode's first two
 -- characters, an age band, the e-mail provider's domain when enough customers share it, contactability
 -- flags, measures, affinities, offers and scores.
 {%- set min_customers_per_email_domain = 5 %}
@@ -58,14 +59,14 @@ final as (
         customer_360.do_not_bulk_email,
         customer_360.source_record_count,
         customer_360.source_systems,
-        customer_360.first_created_at,
+        {{ dbt.date_trunc('day', 'customer_360.first_created_at') }} as first_created_at,
 
         -- Measures as of the as-of date
         customer_360.as_of_date,
         customer_360.has_history_before_as_of,
         customer_360.tenure_days,
-        customer_360.first_purchase_at,
-        customer_360.last_purchase_at,
+        {{ dbt.date_trunc('day', 'customer_360.first_purchase_at') }} as first_purchase_at,
+        {{ dbt.date_trunc('day', 'customer_360.last_purchase_at') }} as last_purchase_at,
         customer_360.recency_days,
         customer_360.purchase_count,
         customer_360.monetary_eur,

@@ -9,9 +9,12 @@
         records the merge;
       - a previous customer now split over several clusters stays with the cluster holding most of its
         contacts (ties: the smaller cluster label); the other parts get new ids (logged as splits);
-      - a cluster with no previous id gets 'cus_' + the first 16 hex digits of md5(its smallest contact id),
-        so a fresh warehouse built from the same lake gives the same ids. Should that id have been used
-        before (a retired id), the run's invocation id is mixed in.
+      - a cluster with no previous id gets 'cus_' + the first 16 hex digits of md5(the warehouse's secret key
+        | its smallest contact id) (macros/identity/customer_id_key.sql): opaque, so no published id can be
+        traced to a source key, and a warehouse rebuilt with the same key (C360_HOME) gives the same ids.
+        Should that id have been used before (a retired id), the run's invocation id is mixed in.
+      - with var c360_rekey_customer_ids (a one-off migration of ids minted before they were keyed), every
+        previous id is replaced by its re-keyed form; identity_merge_log records each (event rekey).
     Contacts that vanish from the lake keep their last row here; the identity map lists staged contacts only.
 -#}
 {{
@@ -54,9 +57,12 @@ with_previous as (
     select
         clusters.contact_id,
         clusters.cluster_label,
-        previous_assignments.customer_id as previous_customer_id,
+        previous_assignments.customer_id as logged_customer_id,
+        {{ rekeyed_customer_id('previous_assignments.customer_id') if var('c360_rekey_customer_ids', false)
+            else 'previous_assignments.customer_id' }} as previous_customer_id,
         previous_assignments.customer_first_seen_at as previous_customer_first_seen_at,
-        previous_assignments.original_customer_id,
+        {{ rekeyed_customer_id('previous_assignments.original_customer_id') if var('c360_rekey_customer_ids', false)
+            else 'previous_assignments.original_customer_id' }} as original_customer_id,
         previous_assignments.contact_first_seen_at
     from clusters
     left join previous_assignments
@@ -115,7 +121,7 @@ new_clusters as (
 minted as (
     select
         cluster_label,
-        {{ dbt.concat(["'cus_'", 'substring(' ~ dbt.hash('cluster_label') ~ ', 1, 16)']) }} as minted_customer_id
+        {{ keyed_customer_id('cluster_label') }} as minted_customer_id
     from new_clusters
 ),
 
@@ -124,10 +130,7 @@ minted_unique as (
         minted.cluster_label,
         case
             when ids_used_before.customer_id is null then minted.minted_customer_id
-            else {{ dbt.concat([
-                "'cus_'",
-                'substring(' ~ dbt.hash(dbt.concat(['minted.cluster_label', "'|" ~ invocation_id ~ "'"])) ~ ', 1, 16)',
-            ]) }}
+            else {{ keyed_customer_id(dbt.concat(['minted.cluster_label', "'|" ~ invocation_id ~ "'"])) }}
         end as customer_id
     from minted
     left join ids_used_before
@@ -157,7 +160,7 @@ final as (
         with_previous.cluster_label,
         cluster_ids.customer_id,
         cluster_ids.customer_first_seen_at,
-        with_previous.previous_customer_id,
+        with_previous.logged_customer_id as previous_customer_id,
         coalesce(with_previous.original_customer_id, cluster_ids.customer_id) as original_customer_id,
         coalesce(with_previous.contact_first_seen_at, {{ run_started }}) as contact_first_seen_at,
         {{ run_started }} as assigned_at,

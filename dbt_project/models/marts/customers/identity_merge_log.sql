@@ -4,7 +4,8 @@
     One row per (previous customer_id, new customer_id) whose contacts moved between them in this run:
       merge - the previous customer was absorbed whole into an older customer that already existed;
       move  - some contacts left a customer that still exists for an existing customer;
-      split - contacts left a customer for a customer minted in this run.
+      split - contacts left a customer for a customer minted in this run;
+      rekey - the one-off migration to keyed ids (var c360_rekey_customer_ids) replaced the id.
     The first build of an empty warehouse logs nothing (there is no previous run).
 -#}
 {{
@@ -50,6 +51,9 @@ final as (
         moved.logged_at,
         moved.invocation_id,
         case
+            {% if var('c360_rekey_customer_ids', false) -%}
+                when moved.to_customer_id = {{ rekeyed_customer_id('moved.from_customer_id') }} then 'rekey'
+            {% endif -%}
             when to_existed.customer_id is null then 'split'
             when from_remains.customer_id is null then 'merge'
             else 'move'
