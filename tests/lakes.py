@@ -746,6 +746,21 @@ def write_corrupted_lake(root: Path) -> Path:
         ),
         root / "pos/transactions/pos_20250603.parquet",
     )
+    # schema drift between Parquet files: one lacks the optional discount, one calls sku "article", one lacks the
+    # required transaction time
+    drifted = _pos_table(
+        [_pos_row("S001-20250606-00001", "S001", "2025-06-06T09:00:00", None, 1, "SKU-00001", 1, 89.9)]
+    )
+    pq.write_table(drifted.drop(["discount"]), root / "pos/transactions/pos_20250606.parquet")
+    renamed = _pos_table(
+        [_pos_row("S001-20250607-00001", "S001", "2025-06-07T09:00:00", None, 1, "SKU-00001", 1, 89.9)]
+    )
+    pq.write_table(renamed.rename_columns(["article" if n == "sku" else n for n in renamed.column_names]),
+                   root / "pos/transactions/pos_20250607.parquet")  # fmt: skip
+    untimed = _pos_table(
+        [_pos_row("S001-20250608-00001", "S001", "2025-06-08T09:00:00", None, 1, "SKU-00001", 1, 89.9)]
+    )
+    pq.write_table(untimed.drop(["transaction_ts"]), root / "pos/transactions/pos_20250608.parquet")
     # wrong types and a wrong field count in CSV
     with open(root / "erp/customers.csv", "a", encoding="utf-8") as out:
         out.write("0000100004;NOVAK, Jan;Ulice 1;11000;Praha;CZ;;;19851301;20250604;20250604\n")

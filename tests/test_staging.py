@@ -321,6 +321,34 @@ def test_corrupted_lake_quarantines_or_logs_each_defect(corrupted_build: Build, 
     assert order == [(None,)]
 
 
+def test_corrupted_lake_reports_parquet_schema_drift_per_file_and_column(corrupted_build: Build) -> None:
+    """A Parquet file lacking a mapped column another file has is reported with that column; a lacking optional
+    column is staged as NULL, a lacking required one quarantines the file's rows with the column named."""
+    assert_green(corrupted_build)
+    issues = {
+        source_file: (code, missing, message)
+        for source_file, code, missing, message in corrupted_build.query(
+            "select source_file, issue_code, missing_columns, issue_message from staging.lake_file_issues "
+            "where source_file like 'pos/transactions/pos_2025060_.parquet'"
+        )
+    }
+    assert issues["pos/transactions/pos_20250606.parquet"][:2] == ("missing_columns", "discount")
+    assert issues["pos/transactions/pos_20250607.parquet"][:2] == ("missing_columns", "sku")
+    assert issues["pos/transactions/pos_20250608.parquet"][0] == "all_rows_rejected"
+    assert "has no column transaction_ts" in issues["pos/transactions/pos_20250608.parquet"][2]
+    staged = dict(
+        corrupted_build.query(
+            "select source_record_id, product_id from staging.stg_pos__sales_order_lines "
+            "where source_record_id in ('S001-20250606-00001|1', 'S001-20250607-00001|1')"
+        )
+    )
+    assert staged == {"S001-20250606-00001|1": "SKU-00001", "S001-20250607-00001|1": "unknown"}
+    extra = corrupted_build.query(
+        "select extra_attributes from staging.base_pos__transactions where row_key = 'S001-20250607-00001|1'"
+    )
+    assert "SKU-00001" in extra[0][0]  # the renamed column is kept, as an extra attribute
+
+
 def test_corrupted_lake_reports_every_file_no_source_reads(corrupted_build: Build) -> None:
     """A file whose name misses its source's glob is listed in lake_inventory and is a lake_file_issues line; a
     compressed file of zero bytes is one too, and the rest of its source stages."""

@@ -223,9 +223,41 @@
         {%- endif -%}
         {%- do columns.append(value ~ ' as ' ~ attribute.name ~ '__value') -%}
     {%- endfor -%}
+    {#- a mapped column that some files have and others lack (schema drift): per file, by name -#}
+    {%- set file_schemas = lake_parquet_file_columns(lake_source_path(mapping)) if execute and file_columns else {} -%}
+    {%- set file_keys = {} -%}
+    {%- for file, names in file_schemas.items() -%}
+        {%- set keys = [] -%}
+        {%- for name in names -%}
+            {%- do keys.append(lake_header_key(name)) -%}
+        {%- endfor -%}
+        {%- do file_keys.update({file: keys}) -%}
+    {%- endfor -%}
+    {%- set lacking = {} -%}
+    {%- for attribute in read if lake_header_key(attribute.mapping.column) in by_key -%}
+        {%- set files = [] -%}
+        {%- for file, keys in file_keys.items() if lake_header_key(attribute.mapping.column) not in keys -%}
+            {%- do files.append(file) -%}
+        {%- endfor -%}
+        {%- if files -%}
+            {%- do lacking.update({attribute.name: files}) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {%- set missing_parts = [] -%}
     {%- if missing -%}
         {%- set missing_names = missing | map(attribute='mapping') | map(attribute='column') | join(', ') -%}
-        {%- do columns.append("'" ~ missing_names | replace("'", "''") ~ "' as missing_columns") -%}
+        {%- do missing_parts.append("'" ~ missing_names | replace("'", "''") ~ "'") -%}
+    {%- endif -%}
+    {%- for attribute in read if attribute.name in lacking -%}
+        {%- do missing_parts.append(
+            'case when parquet_rows.source_file in (' ~ lake_sql_strings(lacking[attribute.name]) ~ ") then '"
+            ~ attribute.mapping.column | replace("'", "''") ~ "' end"
+        ) -%}
+    {%- endfor -%}
+    {%- if missing_parts -%}
+        {%- do columns.append(
+            "nullif(concat_ws(', ', " ~ missing_parts | join(', ') ~ "), '') as missing_columns"
+        ) -%}
     {%- else -%}
         {%- do columns.append('cast(null as ' ~ dbt.type_string() ~ ') as missing_columns') -%}
     {%- endif -%}
@@ -238,6 +270,12 @@
     {%- for attribute in missing if attribute.required -%}
         {%- do missing_checks.append(
             'when true then ' ~ lake_mapped_missing_column(mapping, attribute, 'parquet_rows.source_file')
+        ) -%}
+    {%- endfor -%}
+    {%- for attribute in read if attribute.required and attribute.name in lacking -%}
+        {%- do missing_checks.append(
+            'when parquet_rows.source_file in (' ~ lake_sql_strings(lacking[attribute.name]) ~ ') then '
+            ~ lake_mapped_missing_column(mapping, attribute, 'parquet_rows.source_file')
         ) -%}
     {%- endfor -%}
     select
@@ -387,6 +425,35 @@
         "describe select * from read_parquet(" ~ duckdb_lake_path(path) ~ ", union_by_name = true)"
     ) -%}
     {{ return(described.columns[0].values() | list) }}
+{%- endmacro %}
+
+
+{#-
+    The columns of each Parquet file of a lake path, by file: {source_file (under the lake root): [column
+    names]}; {} where the engine cannot list them (then files are assumed to share one schema).
+-#}
+{% macro lake_parquet_file_columns(path) -%}
+    {{ return(adapter.dispatch('lake_parquet_file_columns', 'c360')(path)) }}
+{%- endmacro %}
+
+{% macro default__lake_parquet_file_columns(path) -%}
+    {{ return({}) }}
+{%- endmacro %}
+
+{% macro duckdb__lake_parquet_file_columns(path) -%}
+    {%- if lake_file_count(path) == 0 -%}
+        {{ return({}) }}
+    {%- endif -%}
+    {%- set root_length = (lake_root() | length) + 2 -%}
+    {%- set listed = run_query(
+        "select substr(file_name, " ~ root_length ~ "), string_agg(name, chr(31) order by name) from parquet_schema("
+        ~ duckdb_lake_path(path) ~ ") where type is not null group by file_name"
+    ) -%}
+    {%- set by_file = {} -%}
+    {%- for row in listed.rows -%}
+        {%- do by_file.update({row[0]: row[1].split('\x1f')}) -%}
+    {%- endfor -%}
+    {{ return(by_file) }}
 {%- endmacro %}
 
 
