@@ -46,7 +46,7 @@ class Attribute(TypedDict):
     not_before: another date attribute this one may not precede (an end date); required_when: (attribute, value),
     the row needs this value when that attribute has that value (a product offer needs its product);
     plausible: the dates a value may hold, 'recorded' (when something happened or was recorded: from var
-    c360_plausible_from, default 1990-01-01, to the lake's newest file time plus one day, or var
+    c360_plausible_from, default 1990-01-01, to the newest file time of the source plus one day, or var
     c360_plausible_until) or 'birth' (1900 to today); other dates: 1900 to 2099.
     """
 

@@ -4,7 +4,7 @@ Every case is a row of FAULTS: the file, the row (or the file), and the verdict 
 quarantined with a code, a value nulled and listed in attribute_issues, the row staged unharmed, or the file
 reported. Beside the per-case verdicts: rows in = staged + quarantined for every source (counted independently
 in Python), and the as-of date of the features comes from plausible orders only. Dates: orders and events
-outside the plausible window (var c360_plausible_from, default 1990-01-01, to the lake's newest file time plus
+outside the plausible window (var c360_plausible_from, default 1990-01-01, to the newest file time of the source plus
 one day) are quarantined as implausible_date; a contact's birth date outside 1900..today and a creation time
 outside the window are nulled. More structural faults (broken JSON, unread and unreadable files, Parquet schema
 drift) are in the corrupted lake of test_staging.py.
@@ -145,7 +145,7 @@ def test_the_as_of_date_comes_from_plausible_orders_only(fault_build: Build) -> 
     )
     assert newest_order < date(2026, 1, 1)
     assert as_of == date.fromordinal(newest_order.toordinal() + 1)
-    # the window's end is the newest lake file's time: nothing staged lies after it
+    # the window's end is the newest file's time of the source: nothing staged lies after it
     [(latest_event,)] = fault_build.query("select max(event_at) from staging.stg_game__game_events")
     assert latest_event.year < 2030
 

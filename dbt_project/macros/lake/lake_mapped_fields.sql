@@ -224,20 +224,12 @@
         {%- do columns.append(value ~ ' as ' ~ attribute.name ~ '__value') -%}
     {%- endfor -%}
     {#- a mapped column that some files have and others lack (schema drift): per file, by name -#}
-    {%- set file_schemas = lake_parquet_file_columns(lake_source_path(mapping)) if execute and file_columns else {} -%}
-    {%- set file_keys = {} -%}
-    {%- for file, names in file_schemas.items() -%}
-        {%- set keys = [] -%}
-        {%- for name in names -%}
-            {%- do keys.append(lake_header_key(name)) -%}
-        {%- endfor -%}
-        {%- do file_keys.update({file: keys}) -%}
-    {%- endfor -%}
+    {%- set schemas = lake_parquet_schemas(lake_source_path(mapping)) if execute and file_columns else [] -%}
     {%- set lacking = {} -%}
     {%- for attribute in read if lake_header_key(attribute.mapping.column) in by_key -%}
         {%- set files = [] -%}
-        {%- for file, keys in file_keys.items() if lake_header_key(attribute.mapping.column) not in keys -%}
-            {%- do files.append(file) -%}
+        {%- for keys, schema_files in schemas if lake_header_key(attribute.mapping.column) not in keys -%}
+            {%- do files.extend(schema_files) -%}
         {%- endfor -%}
         {%- if files -%}
             {%- do lacking.update({attribute.name: files}) -%}
@@ -429,31 +421,35 @@
 
 
 {#-
-    The columns of each Parquet file of a lake path, by file: {source_file (under the lake root): [column
-    names]}; {} where the engine cannot list them (then files are assumed to share one schema).
+    The column keys (lake_header_key) of the Parquet files of a lake path, grouped by schema: a list of
+    [keys, files under the lake root], one entry per distinct set of columns (one when the files agree);
+    [] where the engine cannot list them (then files are assumed to share one schema).
 -#}
-{% macro lake_parquet_file_columns(path) -%}
-    {{ return(adapter.dispatch('lake_parquet_file_columns', 'c360')(path)) }}
+{% macro lake_parquet_schemas(path) -%}
+    {{ return(adapter.dispatch('lake_parquet_schemas', 'c360')(path)) }}
 {%- endmacro %}
 
-{% macro default__lake_parquet_file_columns(path) -%}
-    {{ return({}) }}
+{% macro default__lake_parquet_schemas(path) -%}
+    {{ return([]) }}
 {%- endmacro %}
 
-{% macro duckdb__lake_parquet_file_columns(path) -%}
+{% macro duckdb__lake_parquet_schemas(path) -%}
     {%- if lake_file_count(path) == 0 -%}
-        {{ return({}) }}
+        {{ return([]) }}
     {%- endif -%}
     {%- set root_length = (lake_root() | length) + 2 -%}
+    {%- set key = "lower(replace(replace(replace(replace(name, ' ', ''), chr(9), ''), '\"', ''), chr(65279), ''))" -%}
     {%- set listed = run_query(
-        "select substr(file_name, " ~ root_length ~ "), string_agg(name, chr(31) order by name) from parquet_schema("
-        ~ duckdb_lake_path(path) ~ ") where type is not null group by file_name"
+        "select column_keys, string_agg(substr(file_name, " ~ root_length ~ "), chr(31) order by file_name) "
+        ~ "from (select file_name, string_agg(" ~ key ~ ", chr(31) order by name) as column_keys "
+        ~ "from parquet_schema(" ~ duckdb_lake_path(path) ~ ") where type is not null group by file_name) "
+        ~ "group by column_keys"
     ) -%}
-    {%- set by_file = {} -%}
+    {%- set schemas = [] -%}
     {%- for row in listed.rows -%}
-        {%- do by_file.update({row[0]: row[1].split('\x1f')}) -%}
+        {%- do schemas.append([row[0].split('\x1f'), row[1].split('\x1f')]) -%}
     {%- endfor -%}
-    {{ return(by_file) }}
+    {{ return(schemas) }}
 {%- endmacro %}
 
 

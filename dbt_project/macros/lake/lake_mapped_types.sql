@@ -90,7 +90,7 @@
         'latitude': 'bad_number: not a latitude in decimal degrees from -90 to 90',
         'longitude': 'bad_number: not a longitude in decimal degrees from -180 to 180',
     } -%}
-    {%- set window = lake_plausible_window(attribute.get('plausible')) -%}
+    {%- set window = lake_plausible_window(attribute.get('plausible'), lake_source_path(mapping)) -%}
     {%- set implausible_message = 'implausible_date: ' ~ window.text ~ ' (' ~ label ~ ')' -%}
     {%- set negative_code = 'negative_quantity' if attribute.name == 'quantity' else 'negative_value' -%}
     {%- set negative_message = negative_code ~ ': a negative ' ~ attribute.name | replace('_', ' ')

@@ -48,7 +48,8 @@
         ) -%}
         {{ return(empty_lake_relation(spec)) }}
     {% endif -%}
-    {%- set unreadable = lake_unreadable_file_paths(path) if spec.format != 'parquet' else [] -%}
+    {%- set compressed = spec.format != 'parquet' and spec.path.endswith('.gz') -%}
+    {%- set unreadable = lake_unreadable_file_paths(path) if compressed else [] -%}
     {% if unreadable -%}
         {#- a compressed file of zero bytes is no gzip stream and would fail the whole read: leave it out (it is a
             lake_file_issues line, unreadable_file) and read the others -#}
