@@ -37,6 +37,18 @@ def _dbt_executable() -> str:
     return str(beside_python) if beside_python.exists() else (shutil.which("dbt") or "dbt")
 
 
+# The identity key (dbt_project/macros/identity/customer_id_key.sql) of test homes whose customer ids are compared
+# with another home's: warehouses keyed alike give the same ids for the same people.
+SHARED_IDENTITY_KEY = "0123456789abcdef" * 4
+
+
+def share_identity_key(home: Path) -> Path:
+    """Give `home` the shared test identity key (before its first build); returns `home`."""
+    home.mkdir(parents=True, exist_ok=True)
+    (home / "identity.key").write_text(SHARED_IDENTITY_KEY + "\n")
+    return home
+
+
 def run_dbt(lake: Path, home: Path, *args: str, project_dir: Path | None = None) -> Build:
     """Run dbt for real in dbt_project/ (or `project_dir`, e.g. a copy), with its own home, target and log folders."""
     project_dir = DBT_PROJECT_DIR if project_dir is None else Path(project_dir)

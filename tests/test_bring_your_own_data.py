@@ -45,7 +45,7 @@ from byod import (
     write_kiosk,
     write_messy,
 )
-from dbt_runs import Build, assert_green, run_dbt
+from dbt_runs import Build, assert_green, run_dbt, share_identity_key
 
 from orchestration.lake_mappings import ERROR, check_lake
 
@@ -88,7 +88,8 @@ def _run(root: Path, mappings: dict, write: Callable[[Path], RowCounts], *dbt_ar
     project = mapped_project(root / "dbt_project", mappings)
     lake = root / "lake"
     written = write(lake)
-    build = run_dbt(lake, root / "home", *dbt_args, project_dir=project)
+    # the layouts' customers are compared by id: one identity key for every layout's home
+    build = run_dbt(lake, share_identity_key(root / "home"), *dbt_args, project_dir=project)
     return LakeBuild(build, written, project, lake)
 
 
