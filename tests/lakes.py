@@ -818,16 +818,20 @@ def _physical_lines(path: Path) -> list[str]:
 
 def count_lake_rows(root: Path) -> dict[str, int]:
     """Data rows per source table, counted from the files: lines (minus each CSV file's header line) or
-    Parquet rows. Blank and broken lines count: they are rows the staging layer must account for."""
+    Parquet rows. Blank and broken lines count: they are rows the staging layer must account for. Files that
+    cannot be decoded are left out: the staging layer reports them as files (lake_file_issues), not rows."""
     counts: dict[str, int] = {}
     for table, (pattern, file_format) in LAKE_FILES.items():
         total = 0
         for path in sorted(root.glob(pattern)):
-            if file_format == "parquet":
-                total += pq.ParquetFile(path).metadata.num_rows
-            else:
-                lines = _physical_lines(path)
-                total += max(len(lines) - 1, 0) if file_format == "csv" else len(lines)
+            try:
+                if file_format == "parquet":
+                    total += pq.ParquetFile(path).metadata.num_rows
+                else:
+                    lines = _physical_lines(path)
+                    total += max(len(lines) - 1, 0) if file_format == "csv" else len(lines)
+            except (EOFError, OSError, UnicodeDecodeError, pa.ArrowInvalid):
+                continue  # a file no reader can decode (cut short, not gzip, not UTF-8): reported, not read
         counts[table] = total
     return counts
 

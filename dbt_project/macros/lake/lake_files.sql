@@ -134,45 +134,59 @@
     {%- set sources = [] -%}
     {%- for lake_table in lake_tables if execute -%}
         {%- set spec = lake_source_spec(lake_table.source_system, lake_table.table_name) -%}
-        {%- do sources.append({'name': spec.name, 'path': spec.path}) -%}
+        {%- do sources.append({
+            'name': spec.name, 'path': spec.path, 'format': spec.format, 'encoding': spec.encoding,
+        }) -%}
     {%- endfor -%}
     {{ return(sources) }}
 {%- endmacro %}
 
 
 {#-
-    The compressed files of the lake sources that cannot be read (zero bytes: no gzip stream): SELECT
-    source_table, source_file. read_lake_source leaves them out; lake_file_issues reports them.
+    The files of the lake sources that cannot be read: SELECT source_table, source_file, problem (the reason,
+    from c360_file_problem: see lake_readable_paths). read_lake_source leaves them out; lake_file_issues
+    reports them.
 -#}
 {% macro lake_unreadable_files(sources) -%}
-    {%- set compressed = [] -%}
-    {%- for source in sources if source.path.endswith('.gz') -%}
-        {%- do compressed.append(source) -%}
-    {%- endfor -%}
-    {%- if not execute or not compressed -%}
-        {{ return(lake_unread_files_empty()) }}
+    {%- if not execute or not sources -%}
+        {{ return(lake_unreadable_files_empty()) }}
     {%- endif -%}
-    {{ return(adapter.dispatch('lake_unreadable_files', 'c360')(compressed)) }}
+    {{ return(adapter.dispatch('lake_unreadable_files', 'c360')(sources)) }}
 {%- endmacro %}
 
-{#- Spark: the files are not listed. -#}
+{% macro lake_unreadable_files_empty() -%}
+    select
+        cast(null as {{ dbt.type_string() }}) as source_table,
+        cast(null as {{ dbt.type_string() }}) as source_file,
+        cast(null as {{ dbt.type_string() }}) as problem
+    where 1 = 0
+{%- endmacro %}
+
+{#- Spark: the files are not probed. -#}
 {% macro default__lake_unreadable_files(sources) -%}
-    {{ return(lake_unread_files_empty()) }}
+    {{ return(lake_unreadable_files_empty()) }}
 {%- endmacro %}
 
 {% macro duckdb__lake_unreadable_files(sources) -%}
     {%- set root_length = (lake_root() | length) + 2 -%}
     {%- set listed = [] -%}
-    {#- read_blob fails on a glob without files -#}
-    {%- for source in sources if lake_file_count(lake_root() ~ '/' ~ source.path) -%}
+    {%- for source in sources -%}
         {%- do listed.append(
-            "select '" ~ source.name ~ "' as source_table, substr(lake_files.filename, " ~ root_length
-            ~ ") as source_file from read_blob('" ~ (lake_root() ~ '/' ~ source.path) | replace("'", "''")
-            ~ "') as lake_files where lake_files.size = 0"
+            "select '" ~ source.name ~ "' as source_table, lake_files.file, '" ~ source.format ~ "' as file_format, '"
+            ~ source.encoding | replace("'", "''") ~ "' as file_encoding from glob('"
+            ~ (lake_root() ~ '/' ~ source.path) | replace("'", "''") ~ "') as lake_files"
         ) -%}
     {%- endfor -%}
-    {%- if not listed -%}
-        {{ return(lake_unread_files_empty()) }}
-    {%- endif -%}
-    {{ listed | join('\nunion all\n') }}
+    select
+        probed.source_table,
+        substr(probed.file, {{ root_length }}) as source_file,
+        probed.problem
+    from (
+        select
+            source_files.source_table,
+            source_files.file,
+            c360_file_problem(source_files.file, source_files.file_format, source_files.file_encoding) as problem
+        from ({{ listed | join(' union all ') }}) as source_files
+    ) as probed
+    where probed.problem is not null
 {%- endmacro %}

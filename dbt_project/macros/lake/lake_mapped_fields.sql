@@ -410,7 +410,8 @@
 {%- endmacro %}
 
 {% macro duckdb__lake_parquet_columns(path) -%}
-    {%- if lake_file_count(path) == 0 -%}
+    {%- set path = lake_readable_paths(path, 'parquet', '') -%}
+    {%- if path is string and lake_file_count(path) == 0 or path is not string and not path -%}
         {{ return([]) }}
     {%- endif -%}
     {%- set described = run_query(
@@ -434,7 +435,8 @@
 {%- endmacro %}
 
 {% macro duckdb__lake_parquet_schemas(path) -%}
-    {%- if lake_file_count(path) == 0 -%}
+    {%- set path = lake_readable_paths(path, 'parquet', '') -%}
+    {%- if path is string and lake_file_count(path) == 0 or path is not string and not path -%}
         {{ return([]) }}
     {%- endif -%}
     {%- set root_length = (lake_root() | length) + 2 -%}

@@ -48,15 +48,11 @@
         ) -%}
         {{ return(empty_lake_relation(spec)) }}
     {% endif -%}
-    {%- set compressed = spec.format != 'parquet' and spec.path.endswith('.gz') -%}
-    {%- set unreadable = lake_unreadable_file_paths(path) if compressed else [] -%}
-    {% if unreadable -%}
-        {#- a compressed file of zero bytes is no gzip stream and would fail the whole read: leave it out (it is a
-            lake_file_issues line, unreadable_file) and read the others -#}
-        {%- set path = lake_readable_file_paths(path) -%}
-        {% if path | length == 0 -%}
-            {{ return(empty_lake_relation(spec)) }}
-        {% endif -%}
+    {#- a file the reader cannot decode (cut-short gzip, not the declared encoding, ...) would fail the whole read:
+        leave it out (it is a lake_file_issues line, unreadable_file) and read the others -#}
+    {%- set path = lake_readable_paths(path, spec.format, spec.encoding) -%}
+    {% if path is not string and path | length == 0 -%}
+        {{ return(empty_lake_relation(spec)) }}
     {% endif -%}
     {% if spec.format == 'parquet' -%}
         {{ return(adapter.dispatch('read_lake_parquet', 'c360')(spec, path)) }}
@@ -149,30 +145,35 @@
 
 
 {#-
-    The files of a lake path (a glob, or a list of files) that cannot be read: compressed (.gz) and of zero
-    bytes, so no gzip stream. lake_readable_file_paths: the other files, in order. Spark: none found.
+    The readable files of a lake path (a glob, or a list of files): the path itself when every file reads, else
+    the list of files that do, in order (maybe empty). A file is unreadable when c360_file_problem (the dbt-duckdb
+    plugin orchestration/lake_probe.py) names a problem: a compressed file of zero bytes or cut short, a .gz
+    file without gzip data, text not in the declared encoding, a Parquet file without its footer.
+    lake_file_issues reports each (unreadable_file, with the problem). Spark: every file is taken as readable.
 -#}
-{% macro lake_unreadable_file_paths(path) -%}
-    {{ return(adapter.dispatch('lake_unreadable_file_paths', 'c360')(path)) }}
+{% macro lake_readable_paths(path, format, encoding) -%}
+    {{ return(adapter.dispatch('lake_readable_paths', 'c360')(path, format, encoding)) }}
 {%- endmacro %}
 
-{% macro default__lake_unreadable_file_paths(path) -%}
-    {{ return([]) }}
+{% macro default__lake_readable_paths(path, format, encoding) -%}
+    {{ return(path) }}
 {%- endmacro %}
 
-{% macro duckdb__lake_unreadable_file_paths(path) -%}
-    {%- set result = run_query(
-        "select filename from read_blob(" ~ duckdb_lake_path(path) ~ ") where size = 0 and filename like '%.gz'"
+{% macro duckdb__lake_readable_paths(path, format, encoding) -%}
+    {%- set files = "glob(" ~ duckdb_lake_path(path) ~ ")" if path is string
+        else "(select unnest(" ~ duckdb_lake_path(path) ~ ") as file)" -%}
+    {%- set probed = run_query(
+        "select file, c360_file_problem(file, '" ~ format ~ "', '" ~ encoding | replace("'", "''")
+        ~ "') is null as readable from " ~ files ~ " as lake_files order by file"
     ) -%}
-    {{ return(result.columns[0].values() | list) }}
-{%- endmacro %}
-
-{% macro lake_readable_file_paths(path) -%}
-    {%- set result = run_query(
-        "select filename from read_blob(" ~ duckdb_lake_path(path) ~ ") "
-        ~ "where not (size = 0 and filename like '%.gz') order by filename"
-    ) -%}
-    {{ return(result.columns[0].values() | list) }}
+    {%- set readable = [] -%}
+    {%- for row in probed.rows if row[1] -%}
+        {%- do readable.append(row[0]) -%}
+    {%- endfor -%}
+    {%- if readable | length == probed.rows | length -%}
+        {{ return(path) }}
+    {%- endif -%}
+    {{ return(readable if path is string else path | select('in', readable) | list) }}
 {%- endmacro %}
 
 
