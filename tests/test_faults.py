@@ -12,10 +12,12 @@ drift) are in the corrupted lake of test_staging.py.
 
 from __future__ import annotations
 
+import gzip
 from datetime import date
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 from dbt_runs import Build, assert_green, run_dbt
@@ -92,7 +94,60 @@ def write_fault_lake(root: Path) -> Path:
     # the players' export calls its country column "land": an optional mapped column missing from the header
     players = root / "game/players.csv"
     players.write_text(players.read_text().replace(",country,", ",land,", 1))
+    # schema drift between the files of a source: a telemetry file whose events give the time as ISO text (a
+    # number elsewhere) and call the platform "device"; an orders file without offer_id; a POS file whose
+    # quantity is text
+    drifted = dict(event, event_id="gm-drift", ts="2025-06-17T10:00:00Z", device=event["platform"])
+    del drifted["platform"]
+    _jsonl(root / DRIFTED["telemetry"], [drifted], gz=True)
+    _jsonl(
+        root / DRIFTED["orders"],
+        [{key: value for key, value in dict(order, order_id="WS-00000032", created_at="2025-09-02T10:00:00+00:00")
+          .items() if key != "offer_id"}],
+        gz=True,
+    )  # fmt: skip
+    quantities = _pos_table(
+        [_pos_row("S001-20250610-00001", "S001", "2025-06-10T09:00:00", None, 1, "SKU-00001", 1, 89.9)]
+    )
+    quantities = quantities.set_column(
+        quantities.column_names.index("quantity"), "quantity", pa.array(["1"], pa.string())
+    )
+    pq.write_table(quantities, root / DRIFTED["pos"])
+    # files no reader can decode; each is reported and left out, the other files of its source stage
+    for name, data in unreadable_files(root).items():
+        (root / name).write_bytes(data)
     return root
+
+
+def unreadable_files(root: Path) -> dict[str, bytes]:
+    """File under the lake root -> bytes no reader can decode (made from the hand-made lake's files)."""
+    telemetry = (root / "game/telemetry/telemetry_20250614.jsonl.gz").read_bytes()
+    exposures = gzip.decompress((root / "marketing/exposures.csv.gz").read_bytes())
+    return {
+        UNREADABLE["cut_gzip"]: telemetry[: len(telemetry) // 2],  # a copy cut short
+        UNREADABLE["empty_gzip"]: b"",
+        UNREADABLE["plain_gz"]: gzip.decompress(telemetry),  # named .gz, not compressed
+        # a Windows export: one accented name in latin-1 where the source is declared UTF-8
+        UNREADABLE["latin1"]: gzip.compress(exposures + "EX-0009,CMP-001,OF-0001,crm_contact,Zoë\n".encode("latin-1")),
+        UNREADABLE["parquet"]: b"PAR1" + b"\0" * 64,  # the magic number, then no data and no footer
+    }
+
+
+# kind -> a file of the fault lake whose columns drifted from its source's other files
+DRIFTED = {
+    "telemetry": "game/telemetry/telemetry_20250617.jsonl.gz",
+    "orders": "shop/orders/orders-2025-11.jsonl.gz",
+    "pos": "pos/transactions/pos_20250610.parquet",
+}
+
+# kind -> a file of the fault lake that cannot be read
+UNREADABLE = {
+    "cut_gzip": "game/telemetry/telemetry_20250619.jsonl.gz",
+    "empty_gzip": "game/telemetry/telemetry_20250618.jsonl.gz",
+    "plain_gz": "shop/orders/orders-2025-10.jsonl.gz",
+    "latin1": "marketing/exposures.csv.gz",
+    "parquet": "pos/transactions/pos_20250609.parquet",
+}
 
 
 @pytest.fixture(scope="module")
@@ -212,6 +267,19 @@ FAULTS = [
     ("CRLF line ends", "reference/stores.csv", "S001", "staged"),
     ("header column renamed (optional)", "game/players.csv", None, "file:missing_columns"),
     ("header column renamed: its rows still stage", "game/players.csv", "P-00000001", "staged"),
+    ("gzip file cut short", UNREADABLE["cut_gzip"], None, "file:unreadable_file"),
+    ("gzip file of zero bytes", UNREADABLE["empty_gzip"], None, "file:unreadable_file"),
+    ("file named .gz, not compressed", UNREADABLE["plain_gz"], None, "file:unreadable_file"),
+    ("CSV in latin-1, declared UTF-8", UNREADABLE["latin1"], None, "file:unreadable_file"),
+    ("Parquet file without its footer", UNREADABLE["parquet"], None, "file:unreadable_file"),
+    ("JSON field retyped (time as text)", DRIFTED["telemetry"], None, "file:retyped_columns"),
+    ("JSON field renamed (platform -> device)", DRIFTED["telemetry"], None, "file:missing_columns"),
+    ("JSON time as text: its row", DRIFTED["telemetry"], "gm-drift", "quarantined:bad_date"),
+    ("JSON optional field dropped (offer_id)", DRIFTED["orders"], None, "file:missing_columns"),
+    ("Parquet column retyped (quantity as text)", DRIFTED["pos"], None, "file:retyped_columns"),
+    ("Parquet column retyped: its rows still stage", DRIFTED["pos"], "S001-20250610-00001|1", "staged"),
+    ("telemetry beside an unreadable file stages", "game/telemetry/telemetry_20250614.jsonl.gz", "gm-0001",
+     "staged"),
 ]  # fmt: skip
 
 
@@ -227,8 +295,10 @@ def verdicts(build: Build) -> dict[tuple[str, str | None], str]:
         "from staging.attribute_issues group by all"
     ):
         found.setdefault((source_file, row_key), f"nulled:{attributes}")
-    for source_file, code in build.query("select source_file, issue_code from staging.lake_file_issues"):
-        found[(source_file, None)] = f"file:{code}"
+    for source_file, codes in build.query(
+        "select source_file, string_agg(issue_code, ',' order by issue_code) from staging.lake_file_issues group by 1"
+    ):
+        found[(source_file, None)] = f"file:{codes}"
     return found
 
 
@@ -239,16 +309,19 @@ def test_every_fault_gets_its_verdict(fault_build: Build) -> None:
         fault_build.query(
             "select source_file, row_key from staging.base_erp__customers where rejection_code is null "
             "union all select source_file, row_key from staging.base_reference__stores where rejection_code is null "
-            "union all select source_file, row_key from staging.base_game__players where rejection_code is null"
+            "union all select source_file, row_key from staging.base_game__players where rejection_code is null "
+            "union all select source_file, row_key from staging.base_game__telemetry where rejection_code is null "
+            "union all select source_file, row_key from staging.base_pos__transactions where rejection_code is null"
         )
     )
     table = []
     for fault, source_file, row_key, expected in FAULTS:
         if expected == "staged":
             got = "staged" if (source_file, row_key) in staged_keys and (source_file, row_key) not in found else "?"
-        elif expected.startswith("nulled:"):  # one of the row's nulled attributes
-            nulled = found.get((source_file, row_key), "?").removeprefix("nulled:").split(",")
-            got = expected if expected.removeprefix("nulled:") in nulled else "?"
+        elif expected.startswith(("nulled:", "file:")):  # one of the row's nulled attributes, the file's issues
+            kind = expected.split(":")[0] + ":"
+            listed = found.get((source_file, row_key), "?").removeprefix(kind).split(",")
+            got = expected if expected.removeprefix(kind) in listed else found.get((source_file, row_key), "?")
         else:
             got = found.get((source_file, row_key), "?")
         table.append((fault, expected, got))
@@ -273,3 +346,53 @@ def test_every_source_reconciles_with_an_independent_count(fault_build: Build, f
     for source, rows in expected.items():
         rows_in, staged, quarantined = inventory[source]
         assert (rows_in, rows_in) == (rows, staged + quarantined), (source, rows, inventory[source])
+
+
+def test_an_unreadable_file_is_reported_with_its_problem(fault_build: Build) -> None:
+    """One lake_file_issues line per file no reader can decode, saying what is wrong; its source still stages."""
+    assert_green(fault_build)
+    messages = dict(
+        fault_build.query(
+            "select source_file, issue_message from staging.lake_file_issues where issue_code = 'unreadable_file'"
+        )
+    )
+    assert set(messages) == set(UNREADABLE.values())
+    expected = {
+        "cut_gzip": "gzip stream truncated",
+        "empty_gzip": "0 bytes, so no gzip stream",
+        "plain_gz": "not gzip data",
+        "latin1": "not valid utf-8 at byte",
+        "parquet": "not a readable Parquet file",
+    }
+    for kind, words in expected.items():
+        assert words in messages[UNREADABLE[kind]], (kind, messages[UNREADABLE[kind]])
+    # the accented name is on the exposures file's sixth line; the position is exact
+    assert "(line 6)" in messages[UNREADABLE["latin1"]]
+    # the other files of those sources are read: their rows are staged or quarantined, none is missing
+    [(telemetry_files, pos_files)] = fault_build.query(
+        "select (select count(distinct source_file) from staging.base_game__telemetry), "
+        "(select count(distinct source_file) from staging.base_pos__transactions)"
+    )
+    assert telemetry_files >= 2 and pos_files >= 2
+
+
+def test_schema_drift_is_reported_per_file_and_column(fault_build: Build) -> None:
+    """A field or column of another type, or missing, in one file of a source is named with both types."""
+    assert_green(fault_build)
+    lines = {
+        (source_file, code): (missing, retyped)
+        for source_file, code, missing, retyped in fault_build.query(
+            "select source_file, issue_code, missing_columns, retyped_columns from staging.lake_file_issues "
+            "where issue_code in ('missing_columns', 'retyped_columns')"
+        )
+    }
+    assert lines[(DRIFTED["telemetry"], "retyped_columns")] == (None, "$.ts (string here, number in most files)")
+    assert lines[(DRIFTED["telemetry"], "missing_columns")] == ("$.platform", None)
+    assert lines[(DRIFTED["orders"], "missing_columns")] == ("$.offer_id", None)
+    assert lines[(DRIFTED["pos"], "retyped_columns")] == (None, "quantity (UTF8 here, INT32 in most files)")
+    # no other file of those sources is reported as drifted, nor any file of the other sources
+    drifted = {source_file for source_file, _ in lines} - {"game/players.csv"}
+    assert drifted == set(DRIFTED.values())
+    # the renamed field's values are kept with the event (which is quarantined for its time)
+    [(extra,)] = fault_build.query("select raw_record from staging.base_game__telemetry where row_key = 'gm-drift'")
+    assert '"device"' in extra

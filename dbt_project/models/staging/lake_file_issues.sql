@@ -2,11 +2,15 @@
 -- thousands of quarantined rows: a file all of whose rows were quarantined (with its most common reason),
 -- and a file of a mapped source that lacks mapped columns (required ones quarantine its rows; optional
 -- ones are staged as NULL), a file in a source's folder that no source's path matches (it is not read), and
--- a compressed file of zero bytes (unreadable; left out of the read, so the source's other files stage).
+-- a file that cannot be read (a compressed file of zero bytes or cut short, a .gz file without gzip data, text
+-- not in the source's encoding, a broken Parquet file: left out of the read, so the source's other files stage),
+-- and schema drift between the files of a source (lake_file_drift): a JSON field a file lacks though most files
+-- of its source have it, a Parquet column or JSON field of another type than in most files.
 {%- set lake_tables = lake_tables(lake_mapped_tables(), hand_written_lake_tables()) %}
 {%- set lake_sources = lake_source_globs(lake_tables) %}
 {%- set unread_files = lake_unread_files(lake_sources) %}
 {%- set unreadable_files = lake_unreadable_files(lake_sources) %}
+{%- set column_drift = lake_file_drift(lake_mapped_tables()) %}
 {%- set mapped_base_models = lake_mapped_tables() | map(attribute='base_model') | list %}
 
 with
@@ -46,6 +50,33 @@ unreadable_files as (
     {{ unreadable_files }}
 ),
 
+column_drift as (
+    {{ column_drift }}
+),
+
+drifted_files as (
+    select
+        source_table,
+        source_file,
+        drift,
+        {{ dbt.listagg('column_label', "', '", 'order by column_label') }} as drifted_columns
+    from (
+        select
+            source_table,
+            source_file,
+            drift,
+            case
+                when drift = 'retyped'
+                    then {{ dbt.concat([
+                        "column_name", "' ('", "file_type", "' here, '", "source_type", "' in most files)'",
+                    ]) }}
+                else column_name
+            end as column_label
+        from column_drift
+    ) as drifted_columns
+    group by source_table, source_file, drift
+),
+
 reasons_ranked as (
     select
         source_table,
@@ -66,6 +97,7 @@ final as (
         file_counts.rows_in,
         file_counts.rows_quarantined,
         file_counts.missing_columns,
+        cast(null as {{ dbt.type_string() }}) as retyped_columns,
         case
             when file_counts.rows_quarantined = file_counts.rows_in then 'all_rows_rejected'
             else 'missing_columns'
@@ -100,6 +132,7 @@ final as (
         cast(null as {{ dbt.type_bigint() }}) as rows_in,
         cast(null as {{ dbt.type_bigint() }}) as rows_quarantined,
         cast(null as {{ dbt.type_string() }}) as missing_columns,
+        cast(null as {{ dbt.type_string() }}) as retyped_columns,
         'unread_file' as issue_code,
         {{ dbt.concat([
             "'Lake file '", 'source_file', "' (in the folder of '", 'source_table',
@@ -115,12 +148,38 @@ final as (
         cast(null as {{ dbt.type_bigint() }}) as rows_in,
         cast(null as {{ dbt.type_bigint() }}) as rows_quarantined,
         cast(null as {{ dbt.type_string() }}) as missing_columns,
+        cast(null as {{ dbt.type_string() }}) as retyped_columns,
         'unreadable_file' as issue_code,
         {{ dbt.concat([
-            "'Lake file '", 'source_file', "' ('", 'source_table',
-            "'): unreadable, 0 bytes and so no gzip stream; it is not read, the source''s other files are'",
+            "'Lake file '", 'source_file', "' ('", 'source_table', "'): unreadable, '", 'problem',
+            "'; it is not read, the source''s other files are'",
         ]) }} as issue_message
     from unreadable_files
+
+    union all
+
+    select
+        source_table,
+        source_file,
+        cast(null as {{ dbt.type_bigint() }}) as rows_in,
+        cast(null as {{ dbt.type_bigint() }}) as rows_quarantined,
+        case when drift = 'missing' then drifted_columns end as missing_columns,
+        case when drift = 'retyped' then drifted_columns end as retyped_columns,
+        case when drift = 'missing' then 'missing_columns' else 'retyped_columns' end as issue_code,
+        case
+            when drift = 'missing'
+                then {{ dbt.concat([
+                    "'Lake file '", 'source_file', "' ('", 'source_table', "'): no row has '", 'drifted_columns',
+                    "', though most of the source''s files have it (dropped or renamed? a field under a new name "
+                    ~ "is kept in extra_attributes); staged as NULL, a required one quarantines its rows'",
+                ]) }}
+            else {{ dbt.concat([
+                "'Lake file '", 'source_file', "' ('", 'source_table', "'): other type than the source''s other files: '",
+                'drifted_columns', "'; values are parsed as text, one that does not parse is in attribute_issues "
+                ~ "or quarantines its row'",
+            ]) }}
+        end as issue_message
+    from drifted_files
 )
 
 select * from final
