@@ -10,23 +10,75 @@ reason, e.g. "gzip stream truncated (it ends before its end-of-stream marker)".
 The function is registered on dbt's DuckDB connections by the dbt-duckdb plugin `Plugin` below (profiles.yml:
 `plugins: [{module: orchestration.lake_probe}]`). Text files are decompressed and decoded in 1 MiB chunks
 (memory stays bounded whatever the file size); Parquet files have their footer read. Answers are kept for the
-dbt process, keyed by path, size and modification time, so a file read by several models is checked once.
+dbt process, keyed by path, size and modification time, so a file read by several models is checked once, and
+in C360_HOME/lake_checks.json between processes, so an incremental run checks only new and changed files (a
+file that was rewritten has another size or time and is checked again).
 """
 
 from __future__ import annotations
 
+import atexit
 import codecs
 import gzip
+import json
 import os
 import threading
 import zlib
+from pathlib import Path
 from typing import Any
 
 CHUNK_BYTES = 1 << 20
 ENCODINGS = {"utf-8": "utf-8", "utf8": "utf-8", "latin-1": "latin-1", "latin1": "latin-1", "utf-16": "utf-16"}
 
-_answers: dict[tuple[str, int, int, str, str], str | None] = {}
+Key = tuple[str, int, int, str, str]  # path, size, modification time (ns), format, encoding
+
+_answers: dict[Key, str | None] = {}
 _answers_lock = threading.Lock()
+_loaded = False
+_changed = False
+
+
+def _checks_file() -> Path | None:
+    home = os.environ.get("C360_HOME")
+    return Path(home) / "lake_checks.json" if home else None
+
+
+def _load() -> None:
+    """Read the answers kept by earlier processes (once; a missing or damaged file is no answers)."""
+    global _loaded
+    _loaded = True
+    path = _checks_file()
+    if path is None or not path.exists():
+        return
+    try:
+        for *key, answer in json.loads(path.read_text(encoding="utf-8")):
+            _answers[(str(key[0]), int(key[1]), int(key[2]), str(key[3]), str(key[4]))] = answer
+    except (ValueError, TypeError, IndexError, OSError):
+        _answers.clear()
+
+
+def _save() -> None:
+    """Keep the answers for files that are still there, unchanged (atomic: a temporary file, then a rename)."""
+    path = _checks_file()
+    if path is None or not _changed or not path.parent.is_dir():
+        return
+    kept = []
+    for key, answer in _answers.items():
+        try:
+            stat = os.stat(key[0])
+        except OSError:
+            continue
+        if (stat.st_size, stat.st_mtime_ns) == key[1:3]:
+            kept.append([*key, answer])
+    temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    try:
+        temporary.write_text(json.dumps(kept), encoding="utf-8")
+        os.replace(temporary, path)
+    except OSError:
+        temporary.unlink(missing_ok=True)
+
+
+atexit.register(_save)
 
 
 def file_problem(path: str | None, file_format: str, encoding: str | None = "utf-8") -> str | None:
@@ -40,14 +92,18 @@ def file_problem(path: str | None, file_format: str, encoding: str | None = "utf
     encoding = encoding or "utf-8"
     key = (path, stat.st_size, stat.st_mtime_ns, file_format, encoding)
     with _answers_lock:
+        if not _loaded:
+            _load()
         if key in _answers:
             return _answers[key]
     if file_format == "parquet":
         answer = _parquet_problem(path, stat.st_size)
     else:
         answer = _text_problem(path, stat.st_size, encoding)
+    global _changed
     with _answers_lock:
         _answers[key] = answer
+        _changed = True
     return answer
 
 

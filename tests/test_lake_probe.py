@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import gzip
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import duckdb
@@ -61,3 +63,29 @@ def test_duckdb_calls_it_per_file(tmp_path: Path) -> None:
     ).fetchall()
     con.close()
     assert rows == [("bad.jsonl.gz", "0 bytes, so no gzip stream"), ("good.jsonl.gz", None)]
+
+
+def test_answers_are_kept_between_processes_in_the_home(tmp_path: Path) -> None:
+    """An incremental run does not decompress the lake again: a file's answer is kept in C360_HOME by path, size
+    and modification time. Shown by damaging a checked file while keeping its size and time: the next process
+    still takes it as readable (its kept answer), and finds the damage once the time moves."""
+    home = tmp_path / "home"
+    home.mkdir()
+    path = tmp_path / "day.jsonl.gz"
+    path.write_bytes(gzip.compress(b'{"a": 1}\n'))
+    check = [
+        sys.executable,
+        "-c",
+        f"from orchestration.lake_probe import file_problem; print(file_problem({str(path)!r}, 'jsonl', 'utf-8'))",
+    ]
+    env = {**os.environ, "C360_HOME": str(home)}
+    first = subprocess.run(check, env=env, capture_output=True, text=True, check=True)
+    assert first.stdout.strip() == "None" and (home / "lake_checks.json").exists()
+    times = (path.stat().st_atime_ns, path.stat().st_mtime_ns)
+    path.write_bytes(b"x" * path.stat().st_size)  # same size, no gzip data
+    os.utime(path, ns=times)
+    kept = subprocess.run(check, env=env, capture_output=True, text=True, check=True)
+    assert kept.stdout.strip() == "None"
+    os.utime(path, ns=(times[0], times[1] + 1_000_000_000))
+    again = subprocess.run(check, env=env, capture_output=True, text=True, check=True)
+    assert again.stdout.strip().startswith("not gzip data")
