@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -137,6 +138,28 @@ def test_materialize_everything_through_dagster(sample_run: tuple[bool, RunSumma
         evaluation.check_name for evaluation in result_checks(settings.dagster_home) if not evaluation.passed
     ]
     assert not failed_checks, failed_checks
+
+
+@pytest.mark.slow
+def test_scores_of_another_as_of_date_are_not_mixed_into_customer_360(
+    sample_run: tuple[bool, RunSummary, C360Settings], tmp_path: Path
+) -> None:
+    """A scoring step that failed leaves last run's scores behind: customer_360 must not show them beside this
+    run's features (their as-of dates differ), while the scores of this run's as-of date stay."""
+    success, _, settings = sample_run
+    assert success
+    warehouse = tmp_path / "warehouse.duckdb"
+    shutil.copy(settings.warehouse_path, warehouse)
+    con = duckdb.connect(str(warehouse))
+    try:
+        con.execute("update ml.churn_scores set as_of = as_of - 30")  # as if churn had not been scored this run
+        churn, clv = con.execute(
+            "select count(churn_probability), count(clv_eur) from marts.customer_360"
+        ).fetchone()
+        customers = con.execute("select count(*) from marts.customer_360").fetchone()[0]
+    finally:
+        con.close()
+    assert churn == 0 and clv == customers
 
 
 @pytest.mark.slow

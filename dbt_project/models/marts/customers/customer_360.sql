@@ -2,19 +2,23 @@
 -- c360_as_of()), the scores the Python models wrote back (ml.churn_scores, ml.clv_scores,
 -- ml.customer_segments), its affinities (product_affinity: top category and brand) and its next best offer.
 -- One row per customer. A view, so it always shows the
--- latest scores without a copy. Personal data is in clear here (this is the dimension analysts join to);
--- the BI serving layer publishes it masked.
+-- latest scores without a copy. Scores are joined only when they were made as of the features' as-of date, so
+-- a scoring step that failed never leaves old scores beside new features (its columns are NULL until it runs).
+-- Personal data is in clear here (this is the dimension analysts join to); the BI serving layer publishes it
+-- masked.
 {%- set score_columns = {
     'churn': {
         'customer_id': dbt.type_string(),
         'churn_probability': dbt.type_float(),
         'model_version': dbt.type_string(),
+        'as_of': dbt.type_date(),
         'scored_at': dbt.type_timestamp(),
     },
     'clv': {
         'customer_id': dbt.type_string(),
         'clv_eur': dbt.type_float(),
         'model_version': dbt.type_string(),
+        'as_of': dbt.type_date(),
         'scored_at': dbt.type_timestamp(),
     },
     'segment': {
@@ -22,6 +26,7 @@
         'segment': dbt.type_string(),
         'segment_probability': dbt.type_float(),
         'model_version': dbt.type_string(),
+        'as_of': dbt.type_date(),
         'scored_at': dbt.type_timestamp(),
     },
 } %}
@@ -157,11 +162,17 @@ final as (
     left join first_offer
         on customers.customer_id = first_offer.customer_id
     left join churn_scores
-        on customers.customer_id = churn_scores.customer_id
+        on
+            customers.customer_id = churn_scores.customer_id
+            and customer_features.as_of_date = churn_scores.as_of
     left join clv_scores
-        on customers.customer_id = clv_scores.customer_id
+        on
+            customers.customer_id = clv_scores.customer_id
+            and customer_features.as_of_date = clv_scores.as_of
     left join customer_segments
-        on customers.customer_id = customer_segments.customer_id
+        on
+            customers.customer_id = customer_segments.customer_id
+            and customer_features.as_of_date = customer_segments.as_of
 )
 
 select * from final
