@@ -45,6 +45,7 @@ mlflow-ui: install  ## MLflow UI on http://127.0.0.1:5000 over the runs and regi
 	$(BIN)/python -m orchestration.mlflow_ui
 
 docs: install  ## generate dbt docs and serve them on http://127.0.0.1:8080
+	$(BIN)/python -m orchestration.preflight --port 8080
 	$(BIN)/python -m orchestration.dbt_cli docs generate
 	$(BIN)/python -m orchestration.dbt_cli docs serve --host 127.0.0.1 --port 8080 --no-browser
 

@@ -8,6 +8,7 @@ from orchestration.dbt_assets import build_dbt_assets
 from orchestration.freshness import freshness_checks, freshness_sensor, lake_freshness_checks
 from orchestration.lake_sensor import build_lake_files_sensor
 from orchestration.ml_assets import ml_assets, ml_checks
+from orchestration.progress import progress_logger
 from orchestration.resources import C360Resource, dbt_resource
 from orchestration.retraining import feature_drift_sensor, model_decay_sensor, monthly_retrain_schedule, retrain_job
 from orchestration.serving_assets import serving_assets
@@ -55,4 +56,6 @@ defs = dg.Definitions(
     sensors=[lake_files_sensor, freshness_sensor, model_decay_sensor, feature_drift_sensor],
     resources={"dbt": dbt_resource(), "c360": C360Resource()},
     executor=one_step_at_a_time,
+    # Dagster's own console logger for runs the UI launches; `make run` picks c360_progress (one line per step)
+    loggers={"console": dg.colored_console_logger, "c360_progress": progress_logger},
 )

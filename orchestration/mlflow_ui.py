@@ -7,6 +7,7 @@ import os
 import sys
 
 from ml.tracking import configure
+from orchestration.preflight import port_problem
 from orchestration.settings import apply_settings
 
 
@@ -15,6 +16,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--host", default=os.environ.get("C360_MLFLOW_UI_HOST", "127.0.0.1"))
     parser.add_argument("--port", type=int, default=int(os.environ.get("C360_MLFLOW_UI_PORT", "5000")))
     args = parser.parse_args(argv)
+    busy = port_problem(args.host, args.port, "C360_MLFLOW_UI_PORT (or --port)")
+    if busy:
+        print(f"c360: MLflow UI not started: {busy}", file=sys.stderr)
+        return 1
     settings = apply_settings()
     uri = configure(settings.home)  # creates the store if no model was trained yet; telemetry off
     artifacts = settings.home / "mlflow" / "artifacts"

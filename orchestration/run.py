@@ -9,10 +9,14 @@ from __future__ import annotations
 
 import argparse
 import sys
+import time
+from pathlib import Path
 
 import dagster as dg
 
 from orchestration.lake_mappings import LakeMappingError, LakeReport, check_lake, generate
+from orchestration.preflight import lake_problem, settings_problems
+from orchestration.progress import elapsed
 from orchestration.run_lock import RunLocked, fail_dead_runs, run_lock, run_tags
 from orchestration.settings import DBT_PROJECT_DIR, apply_settings, load_settings
 from orchestration.summary import RunSummary, summarize_warehouse
@@ -41,8 +45,9 @@ def every_day_tags() -> dict[str, str]:
     }
 
 
-def run_all() -> tuple[bool, RunSummary]:
-    """Every asset, with the daily partitions of game telemetry and clicks as one range over all days."""
+def run_all(verbose: bool = False) -> tuple[bool, RunSummary]:
+    """Every asset, with the daily partitions of game telemetry and clicks as one range over all days. The console
+    shows one line per step (orchestration/progress.py); `verbose` adds Dagster's INFO events."""
     settings = apply_settings()
     print(f"c360: lake {settings.lake}\nc360: home {settings.home}", file=sys.stderr, flush=True)
     from orchestration.definitions import build_all_job, defs
@@ -52,17 +57,33 @@ def run_all() -> tuple[bool, RunSummary]:
         for run_id in fail_dead_runs(instance):
             print(f"c360: run {run_id} was left in progress by a process that is gone; marked failed", file=sys.stderr)
         tags = {**every_day_tags(), **run_tags()}
-        result = job.execute_in_process(instance=instance, raise_on_error=False, tags=tags)
+        run_config = {"loggers": {"c360_progress": {"config": {"verbose": verbose}}}}
+        result = job.execute_in_process(run_config=run_config, instance=instance, raise_on_error=False, tags=tags)
     # the sample lake's file times are those of the checkout: no warning about its data being older
     summary = summarize_warehouse(settings.warehouse_path, None if settings.is_sample_lake else settings.lake)
     summary.warnings = failed_checks(result) + summary.warnings
     if not result.success:
-        for event in result.all_events:
-            if event.is_failure and event.event_specific_data is not None:
-                error = getattr(event.event_specific_data, "error", None)
-                if error is not None:
-                    summary.warnings.append(f"step {event.step_key} failed: {error.message.strip()}")
+        summary.warnings += failure_causes(result)
+        summary.warnings.append(f"the failed run's events and logs: `make ui`, Runs, run {result.run_id}")
     return result.success, summary
+
+
+def failure_causes(result: dg.ExecuteInProcessResult) -> list[str]:
+    """One line per failed step: the exception it raised (the ValueError, not Dagster's wrapper around it)."""
+    causes = []
+    for event in result.all_events:
+        if event.event_type_value != "STEP_FAILURE" or event.step_key is None:
+            continue
+        error = getattr(event.event_specific_data, "error", None)
+        if error is None:
+            causes.append(f"step {event.step_key} failed")
+            continue
+        # past Dagster's wrappers to the exception the step raised (not further: its own cause is detail)
+        while error.cause is not None and (error.cls_name or "").startswith("Dagster"):
+            error = error.cause
+        cause = error.message.strip().splitlines()
+        causes.append(f"step {event.step_key} failed: {' '.join(line.strip() for line in cause)}")
+    return list(dict.fromkeys(causes))  # once each
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -74,6 +95,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--check-lake",
         action="store_true",
         help="only generate the mapped lake models and check the lake against the mappings (exit 1 on errors)",
+    )
+    parser.add_argument(
+        "--verbose",
+        action="store_true",
+        help="print Dagster's events at INFO too (default: one line per step, dbt's progress, warnings, errors)",
     )
     parser.add_argument(
         "--no-wait",
@@ -92,7 +118,14 @@ def check_mapped_lake() -> LakeReport:
 
 
 def main(argv: list[str] | None = None) -> int:
+    started = time.monotonic()
     args = parse_args(argv)
+    # seconds of checks before any build: a wrong setting stops here, with what to change
+    problems = settings_problems(load_settings())
+    if problems and not args.check_lake:
+        for problem in problems:
+            print(f"c360: run stopped before building: {problem}")
+        return 1
     try:
         report = check_mapped_lake()
     except LakeMappingError as error:
@@ -105,12 +138,16 @@ def main(argv: list[str] | None = None) -> int:
         print(report.render())
         print("c360: run stopped before building: the lake does not match the mappings (errors above)")
         return 1
+    empty = lake_problem(report.lake_root, [len(t.files) for t in report.tables] + [n for *_, n in report.other_tables])
+    if empty:
+        print(f"c360: run stopped before building: {empty}")
+        return 1
     for finding in report.warnings:
         print(f"c360: {finding.render()}", file=sys.stderr)
     try:
         # one run per C360_HOME: the warehouse admits one writer, the Dagster instance one initialisation
         with run_lock(load_settings().home, wait=not args.no_wait):
-            success, summary = run_all()
+            success, summary = run_all(verbose=args.verbose)
     except RunLocked as error:
         print(f"c360: run FAILED: {error}")
         return 1
@@ -124,8 +161,29 @@ def main(argv: list[str] | None = None) -> int:
             f"\nBI serving database (open read-only; README: Serving to BI tools): {settings.serving_path}\n"
             f"  views over the Parquet files in {settings.published_path}"
         )
-    print("c360: run succeeded" if success else "c360: run FAILED (see warnings above)")
+    took = elapsed(time.monotonic() - started)
+    if success:
+        print(next_steps(settings.serving_path))
+    print(f"c360: run succeeded in {took}" if success else f"c360: run FAILED after {took} (causes above)")
     return 0 if success else 1
+
+
+def next_steps(serving_path: Path) -> str:
+    """What to open after a run: the UIs and one query of the serving layer."""
+    query = (
+        f".venv/bin/python -c \"import duckdb; duckdb.connect('{serving_path}', read_only=True)"
+        ".sql('select * from bi_customer_360 limit 5').show()\""
+    )
+    return "\n".join(
+        [
+            "",
+            "Next:",
+            "  make ui          Dagster: assets, lineage, checks, this run (http://127.0.0.1:3000)",
+            "  make mlflow-ui   MLflow: model runs, charts, champions (http://127.0.0.1:5000)",
+            "  make docs        dbt docs: every model and column (http://127.0.0.1:8080)",
+            f"  {query}",
+        ]
+    )
 
 
 if __name__ == "__main__":

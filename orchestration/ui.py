@@ -11,6 +11,7 @@ import sys
 import time
 from types import FrameType
 
+from orchestration.preflight import port_problem
 from orchestration.settings import PROJECT_ROOT, apply_settings
 
 STOP_TIMEOUT_S = 30
@@ -21,6 +22,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--host", default=os.environ.get("C360_UI_HOST", "127.0.0.1"))
     parser.add_argument("--port", type=int, default=int(os.environ.get("C360_UI_PORT", "3000")))
     args = parser.parse_args(argv)
+    busy = port_problem(args.host, args.port, "C360_UI_PORT (or --port)")
+    if busy:
+        print(f"c360: Dagster UI not started: {busy}", file=sys.stderr)
+        return 1
 
     settings = apply_settings()
     dagster = os.path.join(os.path.dirname(sys.executable), "dagster")

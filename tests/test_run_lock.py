@@ -96,3 +96,32 @@ def test_make_run_with_no_wait_stops_with_run_failed_while_another_run_holds_the
     assert done.returncode == 1, done.stdout + done.stderr
     assert f"c360: run FAILED: another c360 run (pid {holder.pid} " in done.stdout
     assert "Traceback" not in done.stdout + done.stderr
+
+
+def test_a_failed_step_is_reported_once_by_the_exception_it_raised() -> None:
+    """The ValueError the step raised, not Dagster's "Error occurred while executing op" nor the cause under it,
+    and no line for the run's own failure event (which has no step)."""
+    from orchestration.run import failure_causes
+
+    @dg.op
+    def train() -> None:
+        try:
+            raise KeyError("labels")
+        except KeyError as error:
+            raise ValueError("no labelled rows: the lake holds 90 days of orders, the horizon needs 273") from error
+
+    @dg.op
+    def fine() -> int:
+        return 1
+
+    @dg.job
+    def scores() -> None:
+        train()
+        fine()
+
+    result = scores.execute_in_process(raise_on_error=False)
+    assert not result.success
+    causes = failure_causes(result)
+    assert causes == [
+        "step train failed: ValueError: no labelled rows: the lake holds 90 days of orders, the horizon needs 273"
+    ]
