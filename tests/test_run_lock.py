@@ -125,3 +125,33 @@ def test_a_failed_step_is_reported_once_by_the_exception_it_raised() -> None:
     assert causes == [
         "step train failed: ValueError: no labelled rows: the lake holds 90 days of orders, the horizon needs 273"
     ]
+
+
+def test_the_console_shows_one_line_per_step_start_and_end(capsys: pytest.CaptureFixture[str]) -> None:
+    """c360_progress: step starts and ends with durations, warnings; Dagster's DEBUG and INFO events only verbose."""
+    from orchestration.progress import progress_logger
+
+    @dg.op
+    def load(context) -> int:  # noqa: ANN001 (Dagster reads the annotation; a string one is refused)
+        context.log.info("loading the lake")
+        context.log.warning("3 files unread")
+        return 1
+
+    @dg.op
+    def train(rows: int) -> None:
+        raise ValueError(f"too few rows: {rows}")
+
+    @dg.job(logger_defs={"c360_progress": progress_logger})
+    def pipeline() -> None:
+        train(load())
+
+    for verbose in (False, True):
+        config = {"loggers": {"c360_progress": {"config": {"verbose": verbose}}}}
+        assert not pipeline.execute_in_process(run_config=config, raise_on_error=False).success
+        lines = [line for line in capsys.readouterr().err.splitlines() if line.startswith("c360 [")]
+        assert any(line.endswith("load done in 0:00") for line in lines), lines
+        assert any(line.endswith("train FAILED in 0:00") for line in lines), lines
+        assert any("warning: 3 files unread" in line for line in lines), lines
+        assert any("loading the lake" in line for line in lines) == verbose, lines
+        if not verbose:
+            assert len(lines) == 5, lines  # two starts, two ends, one warning
