@@ -8,6 +8,7 @@ are generated and the lake is checked against the mappings; `--check-lake` does 
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 import time
 from pathlib import Path
@@ -17,7 +18,14 @@ import dagster as dg
 from orchestration.lake_mappings import LakeMappingError, LakeReport, check_lake, generate
 from orchestration.preflight import lake_problem, settings_problems
 from orchestration.progress import elapsed
-from orchestration.run_lock import RunLocked, fail_dead_runs, run_lock, run_tags
+from orchestration.run_lock import (
+    RunLocked,
+    cancel_own_runs,
+    fail_dead_runs,
+    run_lock,
+    run_tags,
+    stop_descendants,
+)
 from orchestration.settings import DBT_PROJECT_DIR, apply_settings, load_settings
 from orchestration.summary import RunSummary, summarize_warehouse
 
@@ -58,7 +66,14 @@ def run_all(verbose: bool = False) -> tuple[bool, RunSummary]:
             print(f"c360: run {run_id} was left in progress by a process that is gone; marked failed", file=sys.stderr)
         tags = {**every_day_tags(), **run_tags()}
         run_config = {"loggers": {"c360_progress": {"config": {"verbose": verbose}}}}
-        result = job.execute_in_process(run_config=run_config, instance=instance, raise_on_error=False, tags=tags)
+        try:
+            result = job.execute_in_process(run_config=run_config, instance=instance, raise_on_error=False, tags=tags)
+        except KeyboardInterrupt:
+            cancel_own_runs(instance, "interrupted (Ctrl-C or SIGTERM)")
+            raise
+        if was_interrupted(result):  # Dagster turns a signal during a step into that step's failure
+            cancel_own_runs(instance, "interrupted (Ctrl-C or SIGTERM)")
+            raise KeyboardInterrupt
     # the sample lake's file times are those of the checkout: no warning about its data being older
     summary = summarize_warehouse(settings.warehouse_path, None if settings.is_sample_lake else settings.lake)
     summary.warnings = failed_checks(result) + summary.warnings
@@ -66,6 +81,17 @@ def run_all(verbose: bool = False) -> tuple[bool, RunSummary]:
         summary.warnings += failure_causes(result)
         summary.warnings.append(f"the failed run's events and logs: `make ui`, Runs, run {result.run_id}")
     return result.success, summary
+
+
+def was_interrupted(result: dg.ExecuteInProcessResult) -> bool:
+    """Whether a step failed because the process was interrupted (Ctrl-C, SIGTERM)."""
+    for event in result.all_events:
+        error = getattr(event.event_specific_data, "error", None) if event.is_failure else None
+        while error is not None:
+            if error.cls_name in ("DagsterExecutionInterruptedError", "KeyboardInterrupt"):
+                return True
+            error = error.cause or error.context
+    return False
 
 
 def failure_causes(result: dg.ExecuteInProcessResult) -> list[str]:
@@ -118,8 +144,27 @@ def check_mapped_lake() -> LakeReport:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """`make run`. Ctrl-C or SIGTERM stops it cleanly: the Dagster run is recorded canceled, every process it
+    started (dbt) is stopped, and the run lock and the warehouse are free for the next run."""
     started = time.monotonic()
     args = parse_args(argv)
+    previous = signal.signal(signal.SIGTERM, signal.default_int_handler)  # SIGTERM stops the run as Ctrl-C does
+    try:
+        return _main(args, started)
+    except KeyboardInterrupt:
+        stopped = stop_descendants()
+        print(
+            f"c360: run CANCELED after {elapsed(time.monotonic() - started)} (interrupted)"
+            + (f"; stopped {len(stopped)} processes it had started" if stopped else "")
+            + "; the warehouse is free for the next run",
+            flush=True,
+        )
+        return 130
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _main(args: argparse.Namespace, started: float) -> int:
     # seconds of checks before any build: a wrong setting stops here, with what to change
     problems = settings_problems(load_settings())
     if problems and not args.check_lake:
@@ -147,7 +192,11 @@ def main(argv: list[str] | None = None) -> int:
     try:
         # one run per C360_HOME: the warehouse admits one writer, the Dagster instance one initialisation
         with run_lock(load_settings().home, wait=not args.no_wait):
-            success, summary = run_all(verbose=args.verbose)
+            try:
+                success, summary = run_all(verbose=args.verbose)
+            except KeyboardInterrupt:
+                stop_descendants()  # before the lock is released: dbt must not hold the warehouse beyond it
+                raise
     except RunLocked as error:
         print(f"c360: run FAILED: {error}")
         return 1

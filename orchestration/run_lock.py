@@ -12,11 +12,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import json
 import os
+import signal
 import socket
+import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -106,3 +110,68 @@ def fail_dead_runs(instance: dg.DagsterInstance) -> list[str]:
         )
         failed.append(run.run_id)
     return failed
+
+
+def cancel_own_runs(instance: dg.DagsterInstance, reason: str) -> list[str]:
+    """Report canceled every run this process started that has not finished or that an interrupt failed."""
+    canceled = []
+    own = dg.RunsFilter(tags={PID_TAG: str(os.getpid()), HOST_TAG: socket.gethostname()})
+    for run in instance.get_runs(filters=own):
+        if run.status in _UNFINISHED or run.status == dg.DagsterRunStatus.FAILURE:
+            instance.report_run_canceled(run, message=f"c360: {reason}")
+            canceled.append(run.run_id)
+    return canceled
+
+
+def descendants(pid: int) -> list[int]:
+    """Every process below `pid` (children first found, then theirs), from `pgrep -P` (Linux and macOS)."""
+    found: list[int] = []
+    parents = [pid]
+    while parents:
+        parent = parents.pop()
+        try:
+            listed = subprocess.run(["pgrep", "-P", str(parent)], capture_output=True, text=True, timeout=10).stdout
+        except (OSError, subprocess.SubprocessError):
+            continue
+        children = [int(child) for child in listed.split() if child.isdigit()]
+        found += children
+        parents += children
+    return found
+
+
+# Helpers Python's multiprocessing starts for this process (joblib's too): they end with it, and stopping them
+# first makes it print a warning and start them again.
+_HELPERS = (b"multiprocessing.resource_tracker", b"multiprocessing.forkserver", b"loky.backend")
+
+
+def _is_helper(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as cmdline:
+            return any(helper in cmdline.read() for helper in _HELPERS)
+    except OSError:
+        return False
+
+
+def stop_descendants(grace_seconds: float = 10.0) -> list[int]:
+    """SIGTERM every process this one started (dbt and what it started), SIGKILL those left after the grace."""
+    processes = [pid for pid in descendants(os.getpid()) if not _is_helper(pid)]
+    for pid in processes:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGTERM)
+    deadline = time.monotonic() + grace_seconds
+    while time.monotonic() < deadline and any(_is_alive(pid) and not _is_zombie(pid) for pid in processes):
+        time.sleep(0.1)
+    for pid in processes:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+    return processes
+
+
+def _is_zombie(pid: int) -> bool:
+    with contextlib.suppress(ChildProcessError):
+        os.waitpid(pid, os.WNOHANG)  # reap our own child if it has ended
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] == "Z"
+    except OSError:
+        return not _is_alive(pid)

@@ -155,3 +155,47 @@ def test_the_console_shows_one_line_per_step_start_and_end(capsys: pytest.Captur
         assert any("loading the lake" in line for line in lines) == verbose, lines
         if not verbose:
             assert len(lines) == 5, lines  # two starts, two ends, one warning
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM])
+def test_an_interrupted_run_stops_its_dbt_records_canceled_and_frees_the_warehouse(
+    stop: signal.Signals, small_lake: Path, tmp_path: Path
+) -> None:
+    """Ctrl-C (SIGINT) or SIGTERM while dbt builds: the run and dbt stop, the Dagster run is CANCELED, and the
+    run lock and the warehouse file can be taken at once by the next run."""
+    import duckdb
+
+    from orchestration.run_lock import descendants
+
+    home = tmp_path / "home"
+    env = {**os.environ, "C360_LAKE": str(small_lake), "C360_HOME": str(home)}
+    run = subprocess.Popen(
+        [sys.executable, "-m", "orchestration.run"],
+        cwd=PROJECT_ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,  # the signal goes to the run alone, as `kill` would send it
+    )
+    dbt: list[int] = []
+    deadline = time.monotonic() + 300
+    while not dbt and time.monotonic() < deadline and run.poll() is None:
+        time.sleep(0.5)
+        for pid in descendants(run.pid):
+            with open(f"/proc/{pid}/cmdline", "rb") as cmdline:
+                if b"dbt" in cmdline.read() and b"build" in Path(f"/proc/{pid}/cmdline").read_bytes():
+                    dbt.append(pid)
+    assert dbt, "no dbt build started"
+    time.sleep(3)  # dbt is working on models
+    run.send_signal(stop)
+    output, _ = run.communicate(timeout=120)
+    assert run.returncode == 130, output[-3000:]
+    assert "c360: run CANCELED" in output and "Traceback" not in output, output[-3000:]
+    assert not any(os.path.exists(f"/proc/{pid}") for pid in dbt), "dbt is still running"
+    with dg.DagsterInstance.from_config(str(home / "dagster")) as instance:
+        statuses = [record.dagster_run.status for record in instance.get_run_records()]
+    assert statuses == [dg.DagsterRunStatus.CANCELED]
+    with run_lock(home, wait=False):
+        duckdb.connect(str(home / "warehouse.duckdb")).close()  # the writer's lock is free
