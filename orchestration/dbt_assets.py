@@ -85,8 +85,83 @@ class C360Translator(DagsterDbtTranslator):
         # fqn = [project, folder, ..., name]; models directly under models/ have no folder.
         return fqn[1] if len(fqn) > 2 else "default"
 
+    def get_asset_check_spec(
+        self,
+        asset_spec: dg.AssetSpec,
+        manifest: Mapping[str, Any],
+        unique_id: str,
+        project: DbtProject | None,
+    ) -> dg.AssetCheckSpec | None:
+        spec = super().get_asset_check_spec(asset_spec, manifest, unique_id, project)
+        if spec is None or spec.description:
+            return spec
+        return spec._replace(description=describe_test(manifest["nodes"].get(unique_id) or {}))
+
+
+def describe_test(test: Mapping[str, Any]) -> str:
+    """One line saying what a dbt test checks, from its name and arguments (the check's description in the UI)."""
+    if test.get("description"):
+        return test["description"]
+    metadata = test.get("test_metadata") or {}
+    name = metadata.get("name") or test.get("name", "test")
+    kwargs = metadata.get("kwargs") or {}
+    arguments = kwargs.get("arguments") if isinstance(kwargs.get("arguments"), dict) else kwargs
+    column = arguments.get("column_name") or kwargs.get("column_name")
+    described = {
+        "not_null": f"`{column}` is never NULL",
+        "unique": f"`{column}` is unique",
+        "accepted_values": f"`{column}` is one of {', '.join(map(str, arguments.get('values') or []))}",
+        "relationships": f"every `{column}` is a `{arguments.get('field')}` of {_ref_name(arguments.get('to'))}",
+        "relationships_where_parent_loaded": f"every `{column}` is a `{arguments.get('field')}` of "
+        f"{_ref_name(arguments.get('to'))} (judged when that source was delivered)",
+        "expression_is_true": f"`{arguments.get('expression')}` holds on every row",
+        "reconciles_with_lake": f"rows in {arguments.get('source_table')} = staged + quarantined",
+        "reconciles_with_lake_files": f"rows in {arguments.get('source_table')} = staged + quarantined",
+        "declared_lake_source": f"`{column}` names a declared lake source",
+        "unique_combination_of_columns": "one row per "
+        + ", ".join(f"`{name}`" for name in arguments.get("combination_of_columns") or []),
+    }.get(name)
+    if described is None:
+        details = ", ".join(f"{key}={value}" for key, value in arguments.items() if key != "model")
+        described = f"dbt test {name}" + (f" ({details})" if details else "")
+    severity = str((test.get("config") or {}).get("severity", "error")).lower()
+    return described + (" (warn: reported in the run summary, does not fail the run)" if severity == "warn" else "")
+
+
+def _ref_name(to: Any) -> str:
+    """`ref('customers')` -> customers (a relationship test's target, as written in YAML)."""
+    text = str(to or "")
+    for quote in ("'", '"'):
+        if quote in text:
+            return text.split(quote)[1]
+    return text
+
 
 TRANSLATOR = C360Translator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))
+
+
+def lake_source_specs(manifest_path: Path | None = None) -> list[dg.AssetSpec]:
+    """The lake files each dbt source reads, as assets of the group `lake` (upstream of the raw models in the
+    lineage; observed by the lake sensor, checked for freshness). Not materialized by c360: the files land."""
+    manifest = json.loads((manifest_path or ensure_manifest()).read_text())
+    specs = []
+    for props in manifest["sources"].values():
+        meta = props.get("config", {}).get("meta") or props.get("meta") or {}
+        lake = meta.get("lake") or {}
+        key = TRANSLATOR.get_asset_key(props)
+        if not lake.get("path") or key.path[0] != "lake":
+            continue
+        described = props.get("description") or f"Lake files of {props['source_name']}.{props['name']}"
+        specs.append(
+            dg.AssetSpec(
+                key,
+                group_name="lake",
+                description=f"{described.strip()} Files: `{lake['path']}` ({lake.get('format')}) under C360_LAKE.",
+                metadata={"path": lake["path"], "format": lake.get("format", "")},
+                kinds={lake.get("format", "file")},
+            )
+        )
+    return sorted(specs, key=lambda spec: spec.key.to_user_string())
 
 
 # The day-incremental models and the dbt vars of their day window (inclusive days, macros/lake/lake_days.sql).

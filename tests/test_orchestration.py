@@ -395,3 +395,16 @@ def test_ui_serves_on_localhost_and_stops_cleanly(tmp_path: Path, stop_signal: s
     # nothing of the UI's process tree is left behind (the wrapper ran the UI in its own group)
     leftovers = subprocess.run(["pgrep", "-f", f"dagster.*{port}"], capture_output=True, text=True).stdout.split()
     assert not leftovers, leftovers
+
+
+def test_lake_sources_are_a_group_and_every_check_is_described(defs: dg.Definitions) -> None:
+    """The lake files sit in the lineage as the group `lake`; every asset check says what it checks."""
+    graph = defs.resolve_asset_graph()
+    lake = [key for key in graph.get_all_asset_keys() if key.path[0] == "lake"]
+    assert len(lake) >= 19 and {graph.get(key).group_name for key in lake} == {"lake"}
+    assert "Files: `crm/contacts.csv` (csv)" in (graph.get(dg.AssetKey(["lake", "crm", "contacts"])).description or "")
+    undescribed = [key for key in graph.asset_check_keys if not graph.get_check_spec(key).description]
+    assert not undescribed, undescribed[:5]
+    descriptions = {key.name: graph.get_check_spec(key).description for key in graph.asset_check_keys}
+    assert descriptions["not_null_customer_360_customer_id"] == "`customer_id` is never NULL"
+    assert descriptions["unique_customer_360_customer_id"] == "`customer_id` is unique"
