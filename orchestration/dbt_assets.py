@@ -11,7 +11,7 @@ Two asset definitions over one manifest:
 
 import json
 from collections.abc import Iterator, Mapping
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -25,8 +25,9 @@ from dagster_dbt import (
 )
 
 from orchestration.lake_mappings import generate
+from orchestration.preflight import newest_file_day
 from orchestration.resources import C360Resource
-from orchestration.settings import DBT_PROJECT_DIR, apply_settings, partitions_start
+from orchestration.settings import DBT_PROJECT_DIR, apply_settings, load_settings, partitions_start
 
 DBT_PROJECT = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
 
@@ -169,14 +170,21 @@ DAY_WINDOW_VARS: dict[str, tuple[str, str]] = {
     "int_game_events_geolocated": ("c360_game_start_day", "c360_game_end_day"),
     "clicks_by_customer_product_offer": ("c360_clicks_start_day", "c360_clicks_end_day"),
 }
-# Open ends of the window: the first partition also holds every earlier event day and the last (today) every
+# Open ends of the window: the first partition also holds every earlier event day and the last every
 # later one, so a backfill of all partitions rebuilds the whole table.
 _EARLIEST_DAY, _LATEST_DAY = "1900-01-01", "9999-12-31"
 
 
 def daily_partitions() -> dg.DailyPartitionsDefinition:
-    """One partition per event day, from C360_PARTITIONS_START through today (UTC)."""
-    return dg.DailyPartitionsDefinition(start_date=partitions_start(), end_offset=1)
+    """One partition per event day, from C360_PARTITIONS_START through the day (UTC) of the lake's newest file:
+    no event can be later, and a clean run leaves no partition missing when the day changes (a partition of
+    'today' would be). Without lake files: through today."""
+    start = partitions_start()
+    newest = newest_file_day(load_settings().lake)
+    if newest is None:
+        return dg.DailyPartitionsDefinition(start_date=start, end_offset=1)
+    end = max(newest, date.fromisoformat(start)) + timedelta(days=1)  # exclusive
+    return dg.DailyPartitionsDefinition(start_date=start, end_date=end.isoformat())
 
 
 def day_window_vars(partitions: dg.DailyPartitionsDefinition, keys: dg.PartitionKeyRange) -> dict[str, str]:

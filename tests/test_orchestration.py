@@ -257,7 +257,7 @@ def test_day_window_vars_cover_a_partition_range_with_open_outer_ends() -> None:
     }
     single = day_window_vars(partitions, dg.PartitionKeyRange("2025-09-02", "2025-09-02"))
     assert single["c360_game_start_day"] == single["c360_game_end_day"] == "2025-09-02"
-    # the first partition also holds earlier event days, the last (today) later ones: all partitions = the table
+    # the first partition also holds earlier event days, the last later ones: all partitions = the table
     every_day = day_window_vars(partitions, dg.PartitionKeyRange(first, last))
     assert (every_day["c360_clicks_start_day"], every_day["c360_clicks_end_day"]) == ("1900-01-01", "9999-12-31")
     assert day_window_vars(partitions, dg.PartitionKeyRange(first, "2025-06-02"))["c360_game_end_day"] == "2025-06-02"
