@@ -23,6 +23,11 @@ def elapsed(seconds: float) -> str:
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
 
 
+# Messages that say nothing a user acts on: steps skipped after a failure (the run's end names the failure),
+# dagster-dbt's notes on how it selects and reports dbt nodes.
+QUIET = ("Dependencies for step", "DBT selection of", "Logging an `AssetObservation` instead")
+
+
 class ProgressHandler(logging.Handler):
     """Step starts and ends, with durations; warnings and errors; INFO messages too when verbose."""
 
@@ -49,7 +54,9 @@ class ProgressHandler(logging.Handler):
             took = now - self.step_started.pop(step, now)
             self._print(f"{step} {'done' if kind == 'STEP_SUCCESS' else 'FAILED'} in {elapsed(took)}")
         elif kind is None and record.levelno >= logging.WARNING:
-            self._print(f"{record.levelname.lower()}: {meta.get('orig_message', record.getMessage())}")
+            message = str(meta.get("orig_message", record.getMessage()))
+            if self.verbose or not message.startswith(QUIET):
+                self._print(f"{record.levelname.lower()}: {message}")
         elif self.verbose and record.levelno >= logging.INFO:
             self._print(meta.get("orig_message", record.getMessage()))
 

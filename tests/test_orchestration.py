@@ -153,9 +153,7 @@ def test_scores_of_another_as_of_date_are_not_mixed_into_customer_360(
     con = duckdb.connect(str(warehouse))
     try:
         con.execute("update ml.churn_scores set as_of = as_of - 30")  # as if churn had not been scored this run
-        churn, clv = con.execute(
-            "select count(churn_probability), count(clv_eur) from marts.customer_360"
-        ).fetchone()
+        churn, clv = con.execute("select count(churn_probability), count(clv_eur) from marts.customer_360").fetchone()
         customers = con.execute("select count(*) from marts.customer_360").fetchone()[0]
     finally:
         con.close()

@@ -11,14 +11,14 @@
         'customer_id': dbt.type_string(),
         'churn_probability': dbt.type_float(),
         'model_version': dbt.type_string(),
-        'as_of': dbt.type_date(),
+        'as_of': 'date',
         'scored_at': dbt.type_timestamp(),
     },
     'clv': {
         'customer_id': dbt.type_string(),
         'clv_eur': dbt.type_float(),
         'model_version': dbt.type_string(),
-        'as_of': dbt.type_date(),
+        'as_of': 'date',
         'scored_at': dbt.type_timestamp(),
     },
     'segment': {
@@ -26,7 +26,7 @@
         'segment': dbt.type_string(),
         'segment_probability': dbt.type_float(),
         'model_version': dbt.type_string(),
-        'as_of': dbt.type_date(),
+        'as_of': 'date',
         'scored_at': dbt.type_timestamp(),
     },
 } %}
