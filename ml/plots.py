@@ -101,3 +101,77 @@ def segment_sizes_figure(counts: dict[str, int]) -> Figure:
     ax.tick_params(axis="x", rotation=45)
     fig.tight_layout()
     return fig
+
+
+MAX_POINTS = 2000  # per series: a BI chart needs no more, and a holdout of 100,000 rows would otherwise be copied
+
+
+def _even(count: int) -> np.ndarray:
+    """Indices of at most MAX_POINTS points spread evenly over `count`, first and last included."""
+    if count <= MAX_POINTS:
+        return np.arange(count)
+    return np.unique(np.linspace(0, count - 1, MAX_POINTS).round().astype(int))
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text.replace("\u2212", "-"))  # matplotlib writes minus signs as U+2212
+    except ValueError:
+        return False
+    return True
+
+
+def _axis_points(chart: str, ax, series: str, xs, ys) -> list[dict[str, object]]:
+    """Rows of one series of an axis: at most MAX_POINTS, with the tick label at each x (a category) if any."""
+    ticks = {
+        round(float(tick), 6): label.get_text()
+        for tick, label in zip(ax.get_xticks(), ax.get_xticklabels(), strict=False)
+        if not _is_number(label.get_text())
+    }
+    xs, ys = np.asarray(xs, dtype=float), np.asarray(ys, dtype=float)
+    return [
+        {
+            "chart": chart,
+            "series": series,
+            "x_label": ax.get_xlabel(),
+            "y_label": ax.get_ylabel(),
+            "point_index": int(index),
+            "x": float(xs[index]),
+            "y": float(ys[index]),
+            "x_category": ticks.get(round(float(xs[index]), 6)) or None,
+        }
+        for index in _even(len(xs))
+    ]
+
+
+def figure_points(chart: str, figure: Figure) -> list[dict[str, object]]:
+    """The data a figure draws, as rows a BI tool can chart again: lines and scatters (x, y per point), bars
+    (position, height, and the category at that position), heat maps (column, value per row). Reference lines
+    are kept (series 'perfect', or '_reference' when unlabelled)."""
+    rows: list[dict[str, object]] = []
+    for ax in figure.axes:
+        if ax.get_label() == "<colorbar>":
+            continue
+        for line in ax.get_lines():
+            label = str(line.get_label())
+            series = "_reference" if label.startswith("_") else label
+            rows += _axis_points(chart, ax, series, line.get_xdata(), line.get_ydata())
+        for collection in ax.collections:
+            offsets = np.asarray(collection.get_offsets())
+            if offsets.ndim == 2 and len(offsets):
+                label = str(collection.get_label())
+                series = "points" if label.startswith("_") else label
+                rows += _axis_points(chart, ax, series, offsets[:, 0], offsets[:, 1])
+        for container in ax.containers:
+            label = str(container.get_label())
+            bars = list(container)
+            centres = [bar.get_x() + bar.get_width() / 2 for bar in bars]
+            series = "bars" if label.startswith("_") else label
+            rows += _axis_points(chart, ax, series, centres, [bar.get_height() for bar in bars])
+        y_ticks = [label.get_text() for label in ax.get_yticklabels()]
+        for image in ax.get_images():
+            matrix = np.asarray(image.get_array())
+            for row in range(matrix.shape[0]):
+                series = y_ticks[row] if row < len(y_ticks) and y_ticks[row] else f"row {row}"
+                rows += _axis_points(chart, ax, series, np.arange(matrix.shape[1]), matrix[row])
+    return rows

@@ -60,6 +60,22 @@ MODEL_ARTIFACT_NAME = "model"
 FEATURES_ARTIFACT = "features.json"
 PROFILE_ARTIFACT = "feature_profile.json"
 PLOTS_DIR = "plots"
+CHART_POINTS_ARTIFACT = f"{PLOTS_DIR}/points.json"  # the data of every figure (ml.plots.figure_points)
+# MLflow 3 opens an experiment in its GenAI layout unless this tag says it is classic model training.
+EXPERIMENT_KIND_TAG, EXPERIMENT_KIND = "mlflow.experimentKind", "custom_model_development"
+DESCRIPTION_TAG = "mlflow.note.content"  # what the MLflow UI shows as an experiment's or run's description
+MODEL_DESCRIPTIONS = {
+    "c360_churn": "Churn: the probability that a customer buys nothing, in any channel, in the churn horizon "
+    "(C360_CHURN_HORIZON_DAYS, default 90) after the as-of date. Trained by c360 (ml/training.py) on the "
+    "features at the as-of date minus the horizon, labelled on the window that follows; evaluated on a holdout "
+    "beside a recency-only baseline (ROC, calibration, lift). Scores: warehouse table ml.churn_scores.",
+    "c360_clv": "Customer lifetime value: expected spend in EUR in the CLV horizon (C360_CLV_HORIZON_DAYS, default "
+    "180) after the as-of date. Evaluated on a holdout beside BG/NBD + Gamma-Gamma and a naive baseline "
+    "(gains, predicted vs actual). Scores: warehouse table ml.clv_scores.",
+    "c360_segment": "Customer segment (champion, loyal, promising, new, at_risk, dormant, browser) from value and "
+    "engagement, learnt from the segment rules at the training date. Scores: warehouse table "
+    "ml.customer_segments.",
+}
 
 #: Types skops would refuse to load, reviewed and trusted because c360 writes every model itself.
 TRUSTED_SKOPS_TYPES: frozenset[str] = frozenset(
@@ -244,13 +260,19 @@ def _experiment_id(client: MlflowClient, home: Path, model_name: str) -> str:
     """The id of ``c360/<model_name>``, created with its artifacts under ``<home>/mlflow/artifacts/<model_name>``."""
     name = experiment_name(model_name)
     experiment = client.get_experiment_by_name(name)
+    tags = {EXPERIMENT_KIND_TAG: EXPERIMENT_KIND}
+    if model_name in MODEL_DESCRIPTIONS:
+        tags[DESCRIPTION_TAG] = MODEL_DESCRIPTIONS[model_name]
     if experiment is None:
         location = (_store_paths(home)[2] / _safe_path_part(model_name)).as_uri()
         logger.info("Creating MLflow experiment %s with artifacts in %s", name, location)
-        return client.create_experiment(name, artifact_location=location)
+        return client.create_experiment(name, artifact_location=location, tags=tags)
     if experiment.lifecycle_stage == "deleted":
         logger.warning("MLflow experiment %s was deleted; restoring it to log a new run", name)
         client.restore_experiment(experiment.experiment_id)
+    for key, value in tags.items():  # experiments made by an earlier c360
+        if experiment.tags.get(key) != value:
+            client.set_experiment_tag(experiment.experiment_id, key, value)
     return experiment.experiment_id
 
 
@@ -336,7 +358,9 @@ def log_training_run(
     input_example: pd.DataFrame | None = None,
     feature_profile: dict[str, Any] | None = None,
 ) -> LoggedModel:
-    """Track one training run in experiment ``c360/<model_name>`` and register its model as a new version.
+    """Track one training run in experiment ``c360/<model_name>`` (named "<model> as of <day>") and register its
+    model as a new version; the experiment is of MLflow's model-training kind and, like the registered model,
+    carries the model's description (MODEL_DESCRIPTIONS).
 
     Logs ``params`` (stringified, JSON for containers, values over 6000 characters truncated and listed in the tag
     ``c360.truncated_params``), ``metrics`` (non-finite values skipped and listed in the tag
@@ -345,6 +369,7 @@ def log_training_run(
     fitted scikit-learn ``model`` (skops format) registered under ``model_name``. ``input_example`` (a few feature
     rows) is stored with the model and gives it a signature. ``feature_profile`` (:func:`ml.drift.profile` of the
     population the model is trained for) is stored as ``feature_profile.json``, the reference of the drift sensor.
+    The data every figure draws is stored as ``plots/points.json`` (for the BI table of evaluation charts).
     Figures are not closed; that stays with the caller.
 
     Returns:
@@ -395,7 +420,9 @@ def log_training_run(
     if truncated:
         run_tags["c360.truncated_params"] = ",".join(truncated)
 
-    with mlflow.start_run(experiment_id=experiment_id, tags=run_tags) as run:
+    as_of = str(params.get("scoring_as_of") or params.get("training_as_of") or "")[:10]
+    run_name = f"{model_name} as of {as_of}" if as_of else model_name
+    with mlflow.start_run(experiment_id=experiment_id, run_name=run_name, tags=run_tags) as run:
         run_id = run.info.run_id
         mlflow.log_params(logged_params)
         if logged_metrics:
@@ -403,9 +430,15 @@ def log_training_run(
         mlflow.log_dict({"features": list(features)}, FEATURES_ARTIFACT)
         if feature_profile is not None:
             mlflow.log_dict(feature_profile, PROFILE_ARTIFACT)
+        from ml.plots import figure_points  # matplotlib only where figures are logged
+
+        points: list[dict[str, Any]] = []
         for name, figure in (figures or {}).items():
             stem = _safe_path_part(name.removesuffix(".png"))
             mlflow.log_figure(figure, f"{PLOTS_DIR}/{stem}.png")
+            points += figure_points(stem, figure)
+        if figures:
+            mlflow.log_dict({"points": points}, CHART_POINTS_ARTIFACT)
         info = mlflow.sklearn.log_model(
             model,
             name=MODEL_ARTIFACT_NAME,
@@ -417,6 +450,8 @@ def log_training_run(
         )
     version = str(info.registered_model_version)
     client.set_model_version_tag(model_name, version, "data_snapshot_id", str(data_snapshot_id))
+    if model_name in MODEL_DESCRIPTIONS and not client.get_registered_model(model_name).description:
+        client.update_registered_model(model_name, description=MODEL_DESCRIPTIONS[model_name])
     logged = LoggedModel(
         model_name=model_name, version=version, run_id=run_id, model_uri=f"models:/{model_name}/{version}"
     )
@@ -520,6 +555,29 @@ def load_champion(home: Path, model_name: str) -> Champion | None:
     if version is None:
         return None
     return load_version(home, model_name, version)
+
+
+def run_page(home: Path, run_id: str, ui_url: str) -> str:
+    """The MLflow UI page of a run (``<ui_url>/#/experiments/<id>/runs/<run_id>``)."""
+    experiment_id = _client(home).get_run(run_id).info.experiment_id
+    return f"{ui_url.rstrip('/')}/#/experiments/{experiment_id}/runs/{run_id}"
+
+
+def champion_chart_points(home: Path, model_name: str) -> tuple[str, str, list[dict[str, Any]]] | None:
+    """(version, run id, the data of its evaluation figures) of the champion of ``model_name``, without loading
+    the model; None when there is no champion. Runs logged before the points were kept give no points."""
+    import mlflow.artifacts
+
+    client = _client(home)
+    version = _champion_version(client, model_name)
+    if version is None:
+        return None
+    run_id = client.get_model_version(model_name, version).run_id
+    try:
+        points = mlflow.artifacts.load_dict(f"runs:/{run_id}/{CHART_POINTS_ARTIFACT}").get("points", [])
+    except Exception:  # no such artifact (a run of an earlier c360): MLflow raises its own and OS errors
+        points = []
+    return version, run_id, points
 
 
 # --------------------------------------------------------------------------------------------------------------------

@@ -15,15 +15,23 @@ dbt (features) -> Python (train, score) -> dbt (customer_360).
 All the modelling lives in ``ml/`` (plain Python); this module only wires it.
 """
 
-from collections.abc import Sequence
+import base64
+import io
+import os
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import dagster as dg
 import duckdb
+import pandas as pd
 
 from ml import pipeline, tracking
 from orchestration.resources import C360Resource
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 ML_GROUP = "ml"
 FEATURES_KEY = dg.AssetKey(["marts", "customer_features"])
@@ -52,6 +60,28 @@ def _metadata_value(value: object) -> dg.MetadataValue | object:
     if isinstance(value, float):
         return dg.MetadataValue.float(value)
     return value
+
+
+def mlflow_ui_url() -> str:
+    """Where `make mlflow-ui` serves the MLflow UI (C360_MLFLOW_UI_HOST / C360_MLFLOW_UI_PORT)."""
+    host = os.environ.get("C360_MLFLOW_UI_HOST", "127.0.0.1")
+    return f"http://{host}:{os.environ.get('C360_MLFLOW_UI_PORT', '5000')}"
+
+
+def png_markdown(title: str, figure: Figure, dpi: int = 72) -> str:
+    """A figure as a Markdown image the Dagster UI shows inline (a PNG data URI; ~20-40 kB at 72 dpi)."""
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=dpi)
+    return f"![{title}](data:image/png;base64,{base64.b64encode(buffer.getvalue()).decode('ascii')})"
+
+
+def charts_markdown(figures: Mapping[str, Figure], run_page: str) -> str:
+    """The evaluation figures of a training run, inline, with the link to its MLflow run."""
+    parts = [f"Evaluation on the holdout ([MLflow run]({run_page}); `make mlflow-ui` serves it)."]
+    for name, figure in figures.items():
+        title = name.removesuffix(".png").replace("_", " ")
+        parts.append(f"**{title}**\n\n{png_markdown(title, figure)}")
+    return "\n\n".join(parts)
 
 
 def train_and_register(
@@ -123,7 +153,11 @@ def build_train_asset(kind: str) -> dg.AssetsDefinition:
             "data_snapshot_id": outcome.data_snapshot_id,
         }
         metadata.update({f"metric/{name}": value for name, value in sorted(outcome.metrics.items())})
-        return dg.MaterializeResult(metadata={name: _metadata_value(value) for name, value in metadata.items()})
+        result = {name: _metadata_value(value) for name, value in metadata.items()}
+        run_page = tracking.run_page(settings.home, logged.run_id, mlflow_ui_url())
+        result["mlflow_run"] = dg.MetadataValue.url(run_page)
+        result["evaluation_charts"] = dg.MetadataValue.md(charts_markdown(outcome.figures, run_page))
+        return dg.MaterializeResult(metadata=result)
 
     return train
 
@@ -218,8 +252,70 @@ def build_score_check(kind: str) -> dg.AssetChecksDefinition:
     return check
 
 
+EVALUATION_POINTS_KEY = dg.AssetKey(["ml", "model_evaluation_points"])
+EVALUATION_COLUMNS = {
+    "model_name": "varchar",
+    "model_version": "varchar",
+    "mlflow_run_id": "varchar",
+    "chart": "varchar",
+    "series": "varchar",
+    "x_label": "varchar",
+    "y_label": "varchar",
+    "point_index": "integer",
+    "x": "double",
+    "y": "double",
+    "x_category": "varchar",
+}
+
+
+def write_evaluation_points(home: Path, warehouse: Path, kinds: Sequence[str] = pipeline.KINDS) -> dict[str, int]:
+    """Replace ml.model_evaluation_points with the data of the champions' evaluation charts; rows per model."""
+    rows: list[dict[str, object]] = []
+    counts: dict[str, int] = {}
+    for kind in kinds:
+        model_name = pipeline.MODEL_NAMES[kind]
+        found = tracking.champion_chart_points(home, model_name)
+        if found is None:
+            continue
+        version, run_id, points = found
+        rows += [{"model_name": model_name, "model_version": version, "mlflow_run_id": run_id, **p} for p in points]
+        counts[model_name] = len(points)
+    columns = ", ".join(f"{name} {kind}" for name, kind in EVALUATION_COLUMNS.items())
+    con = duckdb.connect(str(warehouse))
+    try:
+        con.execute("create schema if not exists ml")
+        con.execute(f"create or replace table ml.model_evaluation_points ({columns})")
+        if rows:
+            frame = pd.DataFrame(rows, columns=list(EVALUATION_COLUMNS))
+            con.register("evaluation_points", frame)
+            con.execute("insert into ml.model_evaluation_points select * from evaluation_points")
+    finally:
+        con.close()
+    return counts
+
+
+def build_evaluation_points_asset(kinds: Sequence[str] = pipeline.KINDS) -> dg.AssetsDefinition:
+    @dg.asset(
+        key=EVALUATION_POINTS_KEY,
+        deps=[model_key(kind) for kind in kinds],
+        group_name=ML_GROUP,
+        kinds={"python", "duckdb"},
+        description="`ml.model_evaluation_points`: the data of each champion's evaluation charts (churn ROC, "
+        "calibration and lift; CLV gains and predicted vs actual; segment confusion and sizes), one row per "
+        "point, so a BI tool can draw them again (serving view bi_model_evaluation).",
+    )
+    def evaluation_points(context: dg.AssetExecutionContext, c360: C360Resource) -> dg.MaterializeResult:
+        settings = c360.apply()
+        counts = write_evaluation_points(settings.home, settings.warehouse_path, kinds)
+        context.log.info(f"ml.model_evaluation_points: {sum(counts.values()):,} points of {len(counts)} champions")
+        return dg.MaterializeResult(metadata={f"points/{name}": count for name, count in counts.items()})
+
+    return evaluation_points
+
+
 def ml_assets(kinds: Sequence[str] = pipeline.KINDS) -> list[dg.AssetsDefinition]:
-    return [asset for kind in kinds for asset in (build_train_asset(kind), build_score_asset(kind))]
+    per_model = [asset for kind in kinds for asset in (build_train_asset(kind), build_score_asset(kind))]
+    return [*per_model, build_evaluation_points_asset(kinds)]
 
 
 def ml_checks(kinds: Sequence[str] = pipeline.KINDS) -> list[dg.AssetChecksDefinition]:

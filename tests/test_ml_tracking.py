@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 import os
 import shutil
@@ -140,9 +141,16 @@ def test_log_training_run_records_everything(home: Path, fitted: tuple[Pipeline,
     assert run.data.metrics == {"roc_auc": 0.84, "brier": 0.2}
     artifacts = {a.path for a in client.list_artifacts(logged.run_id)}
     assert {"features.json", "plots"} <= artifacts
-    assert [a.path for a in client.list_artifacts(logged.run_id, "plots")] == ["plots/roc_curve.png"]
+    assert [a.path for a in client.list_artifacts(logged.run_id, "plots")] == [
+        "plots/points.json",
+        "plots/roc_curve.png",
+    ]
+    points = client.download_artifacts(logged.run_id, "plots/points.json")
+    assert {point["chart"] for point in json.loads(Path(points).read_text())["points"]} == {"roc_curve"}
     experiment = client.get_experiment(run.info.experiment_id)
     assert experiment.name == "c360/churn_test"
+    # MLflow opens it as classic model training, not in its GenAI layout
+    assert experiment.tags["mlflow.experimentKind"] == "custom_model_development"
     assert experiment.artifact_location.startswith((home / "mlflow" / "artifacts").resolve().as_uri())
     requirements = next((home / "mlflow" / "artifacts").rglob("requirements.txt")).read_text().splitlines()
     assert any(line.startswith("scikit-learn==") for line in requirements)

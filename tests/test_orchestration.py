@@ -195,7 +195,40 @@ def test_every_customer_is_scored_once_by_a_champion(sample_run: tuple[bool, Run
     churn = load_champion(settings.home, "c360_churn")
     assert churn is not None
     churn_plots = {Path(artifact.path).name for artifact in client.list_artifacts(churn.run_id, "plots")}
-    assert {"roc.png", "calibration.png", "lift.png"} <= churn_plots
+    assert {"roc.png", "calibration.png", "lift.png", "points.json"} <= churn_plots
+    # runs named after model and as-of date; experiments of the model-training kind; descriptions everywhere
+    as_of = str(duckdb.connect(str(settings.warehouse_path), read_only=True).execute(
+        "select max(as_of) from ml.churn_scores"
+    ).fetchone()[0])  # fmt: skip
+    assert client.get_run(churn.run_id).info.run_name == f"c360_churn as of {as_of}"
+    for model_name in tables:
+        experiment = client.get_experiment_by_name(f"c360/{model_name}")
+        assert experiment.tags["mlflow.experimentKind"] == "custom_model_development"
+        assert experiment.tags["mlflow.note.content"] and client.get_registered_model(model_name).description
+
+
+@pytest.mark.slow
+def test_charts_are_on_the_asset_pages_and_in_bi_tables(sample_run: tuple[bool, RunSummary, C360Settings]) -> None:
+    """Each model asset shows its evaluation charts inline with a link to its MLflow run; the campaign uplift
+    chart is drawn; the charts' data is in the BI view bi_model_evaluation."""
+    success, _, settings = sample_run
+    assert success
+    with dg.DagsterInstance.from_config(str(settings.dagster_home)) as instance:
+        for model_name in ("c360_churn", "c360_clv", "c360_segment"):
+            event = instance.get_latest_materialization_event(dg.AssetKey(["mlflow", model_name]))
+            metadata = event.asset_materialization.metadata
+            assert "data:image/png;base64," in metadata["evaluation_charts"].value
+            assert metadata["mlflow_run"].value.startswith("http://127.0.0.1:5000/#/experiments/")
+        uplift = instance.get_latest_materialization_event(dg.AssetKey(["charts", "campaign_uplift"]))
+        chart = uplift.asset_materialization.metadata
+        assert chart["campaigns"].value > 0 and "data:image/png;base64," in chart["chart"].value
+    assert (settings.home / "charts" / "campaign_uplift.png").stat().st_size > 1000
+    con = duckdb.connect(str(settings.warehouse_path), read_only=True)
+    try:
+        charts = dict(con.execute("select chart, count(*) from serving.bi_model_evaluation group by 1").fetchall())
+    finally:
+        con.close()
+    assert {"roc", "calibration", "lift", "gains", "predicted_vs_actual", "confusion_matrix"} <= set(charts)
 
 
 @pytest.mark.slow

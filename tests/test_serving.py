@@ -34,6 +34,7 @@ VIEWS = {
     "bi_next_best_offer",
     "bi_player_activity",
     "bi_sales_orders",
+    "bi_model_evaluation",
 }
 
 # One query per view (answers are compared whole, so sums are rounded: parallel float sums vary in the

@@ -1,0 +1,121 @@
+"""Charts where people look: the campaign uplift chart on the Dagster asset page, redrawn at every build.
+
+Marketers read campaign results as a chart first: each campaign's absolute uplift (treated minus holdout
+conversion rate) with its 95 % interval (Newcombe), grouped by channel. The asset ``charts/campaign_uplift``
+reads ``marts.campaign_effectiveness``, writes ``C360_HOME/charts/campaign_uplift.png`` and shows the chart
+inline (Markdown metadata) with its numbers as a table. The same numbers are in the BI view
+``bi_campaign_effectiveness``, so any BI tool can draw it too.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+import pandas as pd
+
+from orchestration.ml_assets import png_markdown
+from orchestration.resources import C360Resource
+
+CAMPAIGN_UPLIFT_KEY = dg.AssetKey(["charts", "campaign_uplift"])
+CAMPAIGN_EFFECTIVENESS_KEY = dg.AssetKey(["marts", "campaign_effectiveness"])
+
+
+def campaign_uplift_rows(warehouse: Path) -> pd.DataFrame:
+    """Campaigns with a measured uplift, by channel then uplift (read-only)."""
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        return con.execute(
+            """
+            select campaign_id, campaign_name, channel, treated_observed_count, holdout_observed_count,
+                uplift_abs, uplift_ci_lower, uplift_ci_upper
+            from marts.campaign_effectiveness
+            where uplift_abs is not null
+            order by channel, uplift_abs, campaign_id
+            """
+        ).df()
+    finally:
+        con.close()
+
+
+def uplift_figure(rows: pd.DataFrame):
+    """Forest plot: one row per campaign, its uplift in percentage points with the 95 % interval, per channel."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(8, max(2.5, 0.32 * len(rows) + 1.2)))
+    colours = {channel: f"C{index}" for index, channel in enumerate(sorted(rows["channel"].unique()))}
+    for position, row in enumerate(rows.itertuples()):
+        low = (row.uplift_abs - row.uplift_ci_lower) * 100 if pd.notna(row.uplift_ci_lower) else 0
+        high = (row.uplift_ci_upper - row.uplift_abs) * 100 if pd.notna(row.uplift_ci_upper) else 0
+        ax.errorbar(
+            row.uplift_abs * 100, position, xerr=[[low], [high]], fmt="o", color=colours[row.channel], capsize=3
+        )
+    ax.axvline(0, color="grey", linestyle="--", linewidth=0.8)
+    ax.set_yticks(
+        range(len(rows)), [f"{row.campaign_name or row.campaign_id} ({row.channel})" for row in rows.itertuples()]
+    )
+    ax.set(
+        xlabel="uplift: treated minus holdout conversion, percentage points (95 % interval)",
+        title="Campaign uplift by campaign and channel",
+    )
+    for channel, colour in colours.items():
+        ax.plot([], [], "o", color=colour, label=channel)
+    if colours:
+        ax.legend(loc="lower right", fontsize="small")
+    fig.tight_layout()
+    return fig
+
+
+def uplift_table(rows: pd.DataFrame) -> str:
+    lines = [
+        "| campaign | channel | members (treated / holdout) | uplift, pp | 95 % interval, pp |",
+        "|---|---|---|---|---|",
+    ]
+    for row in rows.itertuples():
+        interval = (
+            f"{row.uplift_ci_lower * 100:+.1f} .. {row.uplift_ci_upper * 100:+.1f}"
+            if pd.notna(row.uplift_ci_lower) and pd.notna(row.uplift_ci_upper)
+            else "n/a"
+        )
+        members = f"{row.treated_observed_count:,} / {row.holdout_observed_count:,}"
+        name = row.campaign_name or row.campaign_id
+        lines.append(f"| {name} | {row.channel} | {members} | {row.uplift_abs * 100:+.1f} | {interval} |")
+    return "\n".join(lines)
+
+
+@dg.asset(
+    key=CAMPAIGN_UPLIFT_KEY,
+    deps=[CAMPAIGN_EFFECTIVENESS_KEY],
+    group_name="campaigns",
+    kinds={"python", "matplotlib"},
+    description="The campaign uplift chart (uplift with its 95 % interval per campaign and channel, from "
+    "marts.campaign_effectiveness), shown on this page and saved as C360_HOME/charts/campaign_uplift.png; its "
+    "data is the BI view bi_campaign_effectiveness.",
+)
+def campaign_uplift_chart(context: dg.AssetExecutionContext, c360: C360Resource) -> dg.MaterializeResult:
+    import matplotlib.pyplot as plt
+
+    settings = c360.apply()
+    rows = campaign_uplift_rows(settings.warehouse_path)
+    path = settings.home / "charts" / "campaign_uplift.png"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if rows.empty:
+        context.log.info("no campaign with a measured uplift: nothing to draw")
+        return dg.MaterializeResult(metadata={"campaigns": 0})
+    figure = uplift_figure(rows)
+    try:
+        figure.savefig(path, dpi=110)
+        chart = png_markdown("campaign uplift", figure)
+    finally:
+        plt.close(figure)
+    return dg.MaterializeResult(
+        metadata={
+            "campaigns": len(rows),
+            "chart": dg.MetadataValue.md(f"{chart}\n\n{uplift_table(rows)}"),
+            "png": dg.MetadataValue.path(str(path)),
+        }
+    )
