@@ -7,8 +7,6 @@ inline (Markdown metadata) with its numbers as a table. The same numbers are in 
 ``bi_campaign_effectiveness``, so any BI tool can draw it too.
 """
 
-from __future__ import annotations
-
 from pathlib import Path
 
 import dagster as dg

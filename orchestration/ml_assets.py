@@ -68,14 +68,14 @@ def mlflow_ui_url() -> str:
     return f"http://{host}:{os.environ.get('C360_MLFLOW_UI_PORT', '5000')}"
 
 
-def png_markdown(title: str, figure: Figure, dpi: int = 72) -> str:
+def png_markdown(title: str, figure: "Figure", dpi: int = 72) -> str:
     """A figure as a Markdown image the Dagster UI shows inline (a PNG data URI; ~20-40 kB at 72 dpi)."""
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", dpi=dpi)
     return f"![{title}](data:image/png;base64,{base64.b64encode(buffer.getvalue()).decode('ascii')})"
 
 
-def charts_markdown(figures: Mapping[str, Figure], run_page: str) -> str:
+def charts_markdown(figures: Mapping[str, "Figure"], run_page: str) -> str:
     """The evaluation figures of a training run, inline, with the link to its MLflow run."""
     parts = [f"Evaluation on the holdout ([MLflow run]({run_page}); `make mlflow-ui` serves it)."]
     for name, figure in figures.items():
