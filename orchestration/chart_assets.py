@@ -53,19 +53,22 @@ def uplift_figure(rows: pd.DataFrame):
             row.uplift_abs * 100, position, xerr=[[low], [high]], fmt="o", color=colours[row.channel], capsize=3
         )
     ax.axvline(0, color="grey", linestyle="--", linewidth=0.8)
-    ax.set_yticks(
-        range(len(rows)), [f"{row.campaign_name or row.campaign_id} ({row.channel})" for row in rows.itertuples()]
-    )
+    labels = [_label(row.campaign_name or row.campaign_id, row.channel) for row in rows.itertuples()]
+    ax.set_yticks(range(len(rows)), labels)
     ax.set(
-        xlabel="uplift: treated minus holdout conversion, percentage points (95 % interval)",
-        title="Campaign uplift by campaign and channel",
+        xlabel="uplift in percentage points: treated minus holdout conversion", title="Campaign uplift, 95 % interval"
     )
     for channel, colour in colours.items():
         ax.plot([], [], "o", color=colour, label=channel)
     if colours:
-        ax.legend(loc="lower right", fontsize="small")
+        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize="small", title="channel")
     fig.tight_layout()
     return fig
+
+
+def _label(name: str, channel: str) -> str:
+    """The campaign's name, with its channel unless the name says it already."""
+    return name if channel in name or channel.replace("_", "-") in name else f"{name} ({channel})"
 
 
 def uplift_table(rows: pd.DataFrame) -> str:
