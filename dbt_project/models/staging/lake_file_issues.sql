@@ -90,6 +90,58 @@ reasons_ranked as (
     group by source_table, source_file, rejection_reason
 ),
 
+-- lines about whole files, whose rows are not counted: not read (no path matches, or unreadable) or drifted
+file_lines as (
+    select
+        source_table,
+        source_file,
+        cast(null as {{ dbt.type_string() }}) as missing_columns,
+        cast(null as {{ dbt.type_string() }}) as retyped_columns,
+        'unread_file' as issue_code,
+        {{ dbt.concat([
+            "'Lake file '", 'source_file', "' (in the folder of '", 'source_table',
+            "'): no lake source''s path matches it, so it is not read; declare it in a sources YAML or widen a glob'",
+        ]) }} as issue_message
+    from unread_files
+
+    union all
+
+    select
+        source_table,
+        source_file,
+        cast(null as {{ dbt.type_string() }}) as missing_columns,
+        cast(null as {{ dbt.type_string() }}) as retyped_columns,
+        'unreadable_file' as issue_code,
+        {{ dbt.concat([
+            "'Lake file '", 'source_file', "' ('", 'source_table', "'): unreadable, '", 'problem',
+            "'; it is not read, the source''s other files are'",
+        ]) }} as issue_message
+    from unreadable_files
+
+    union all
+
+    select
+        source_table,
+        source_file,
+        case when drift = 'missing' then drifted_columns end as missing_columns,
+        case when drift = 'retyped' then drifted_columns end as retyped_columns,
+        case when drift = 'missing' then 'missing_columns' else 'retyped_columns' end as issue_code,
+        case
+            when drift = 'missing'
+                then {{ dbt.concat([
+                    "'Lake file '", 'source_file', "' ('", 'source_table', "'): no row has '", 'drifted_columns',
+                    "', though most of the source''s files have it (dropped or renamed? a field under a new name "
+                    ~ "is kept in extra_attributes); staged as NULL, a required one quarantines its rows'",
+                ]) }}
+            else {{ dbt.concat([
+                "'Lake file '", 'source_file', "' ('", 'source_table', "'): other type than the source''s other files: '",
+                'drifted_columns', "'; values are parsed as text, one that does not parse is in attribute_issues "
+                ~ "or quarantines its row'",
+            ]) }}
+        end as issue_message
+    from drifted_files
+),
+
 final as (
     select
         file_counts.source_table,
@@ -131,55 +183,11 @@ final as (
         source_file,
         cast(null as {{ dbt.type_bigint() }}) as rows_in,
         cast(null as {{ dbt.type_bigint() }}) as rows_quarantined,
-        cast(null as {{ dbt.type_string() }}) as missing_columns,
-        cast(null as {{ dbt.type_string() }}) as retyped_columns,
-        'unread_file' as issue_code,
-        {{ dbt.concat([
-            "'Lake file '", 'source_file', "' (in the folder of '", 'source_table',
-            "'): no lake source''s path matches it, so it is not read; declare it in a sources YAML or widen a glob'",
-        ]) }} as issue_message
-    from unread_files
-
-    union all
-
-    select
-        source_table,
-        source_file,
-        cast(null as {{ dbt.type_bigint() }}) as rows_in,
-        cast(null as {{ dbt.type_bigint() }}) as rows_quarantined,
-        cast(null as {{ dbt.type_string() }}) as missing_columns,
-        cast(null as {{ dbt.type_string() }}) as retyped_columns,
-        'unreadable_file' as issue_code,
-        {{ dbt.concat([
-            "'Lake file '", 'source_file', "' ('", 'source_table', "'): unreadable, '", 'problem',
-            "'; it is not read, the source''s other files are'",
-        ]) }} as issue_message
-    from unreadable_files
-
-    union all
-
-    select
-        source_table,
-        source_file,
-        cast(null as {{ dbt.type_bigint() }}) as rows_in,
-        cast(null as {{ dbt.type_bigint() }}) as rows_quarantined,
-        case when drift = 'missing' then drifted_columns end as missing_columns,
-        case when drift = 'retyped' then drifted_columns end as retyped_columns,
-        case when drift = 'missing' then 'missing_columns' else 'retyped_columns' end as issue_code,
-        case
-            when drift = 'missing'
-                then {{ dbt.concat([
-                    "'Lake file '", 'source_file', "' ('", 'source_table', "'): no row has '", 'drifted_columns',
-                    "', though most of the source''s files have it (dropped or renamed? a field under a new name "
-                    ~ "is kept in extra_attributes); staged as NULL, a required one quarantines its rows'",
-                ]) }}
-            else {{ dbt.concat([
-                "'Lake file '", 'source_file', "' ('", 'source_table', "'): other type than the source''s other files: '",
-                'drifted_columns', "'; values are parsed as text, one that does not parse is in attribute_issues "
-                ~ "or quarantines its row'",
-            ]) }}
-        end as issue_message
-    from drifted_files
+        missing_columns,
+        retyped_columns,
+        issue_code,
+        issue_message
+    from file_lines
 )
 
 select * from final
