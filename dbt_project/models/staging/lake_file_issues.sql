@@ -129,12 +129,14 @@ file_lines as (
         case
             when drift = 'missing'
                 then {{ dbt.concat([
-                    "'Lake file '", 'source_file', "' ('", 'source_table', "'): no row has '", 'drifted_columns',
+                    "'Lake file '", 'source_file', "' ('", 'source_table', "'): none of its first rows has '",
+                    'drifted_columns',
                     "', though most of the source''s files have it (dropped or renamed? a field under a new name "
                     ~ "is kept in extra_attributes); staged as NULL, a required one quarantines its rows'",
                 ]) }}
             else {{ dbt.concat([
-                "'Lake file '", 'source_file', "' ('", 'source_table', "'): other type than the source''s other files: '",
+                "'Lake file '", 'source_file', "' ('", 'source_table',
+                "'): other type than the source''s other files: '",
                 'drifted_columns', "'; values are parsed as text, one that does not parse is in attribute_issues "
                 ~ "or quarantines its row'",
             ]) }}
