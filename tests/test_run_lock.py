@@ -184,9 +184,12 @@ def test_an_interrupted_run_stops_its_dbt_records_canceled_and_frees_the_warehou
     while not dbt and time.monotonic() < deadline and run.poll() is None:
         time.sleep(0.5)
         for pid in descendants(run.pid):
-            with open(f"/proc/{pid}/cmdline", "rb") as cmdline:
-                if b"dbt" in cmdline.read() and b"build" in Path(f"/proc/{pid}/cmdline").read_bytes():
-                    dbt.append(pid)
+            try:
+                cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+            except OSError:  # it ended between the listing and now
+                continue
+            if b"dbt" in cmdline and b"build" in cmdline:
+                dbt.append(pid)
     assert dbt, "no dbt build started"
     time.sleep(3)  # dbt is working on models
     run.send_signal(stop)
