@@ -20,21 +20,26 @@ from orchestration.settings import C360Settings, freshness_hours, partitions_sta
 PLAUSIBLE_FROM = date(1990, 1, 1)  # dbt var c360_plausible_from (dbt_project.yml)
 
 
+# Folders under the lake root that c360 itself writes (the published serving files, the curated game events).
+OUTPUT_FOLDERS = ("published", "curated")
+
+
 def newest_file_day(lake: Path) -> date | None:
-    """The day (UTC) of the newest file under the lake root, outside hidden and output folders; None if none."""
+    """The day (UTC) the newest lake file was written, c360's own top-level output folders and hidden files
+    aside; None without files."""
     newest: float | None = None
-    stack = [lake]
+    stack = [(lake, True)]
     while stack:
-        folder = stack.pop()
+        folder, top = stack.pop()
         try:
             entries = list(os.scandir(folder))
         except OSError:
             continue
         for entry in entries:
-            if entry.name.startswith(".") or entry.name in ("published", "curated"):
+            if entry.name.startswith(".") or (top and entry.name in OUTPUT_FOLDERS):
                 continue
             if entry.is_dir(follow_symlinks=False):
-                stack.append(Path(entry.path))
+                stack.append((Path(entry.path), False))
             elif entry.is_file():
                 modified = entry.stat().st_mtime
                 newest = modified if newest is None or modified > newest else newest

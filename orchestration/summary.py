@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
 from pathlib import Path
 
 import duckdb
+
+from orchestration.preflight import newest_file_day
 
 _SKIP_SCHEMAS = ("information_schema", "pg_catalog")
 # raw_* views and base_* parse tables are internal steps of staging; the summary lists what users query.
@@ -58,17 +59,6 @@ def _relation_exists(con: duckdb.DuckDBPyConnection, schema: str, name: str) -> 
 
 # Days between the newest plausible order or event and the newest lake file beyond which a run warns.
 STALE_DATA_DAYS = 45
-
-
-# Folders under the lake root that c360 itself writes (the published serving files, the curated game events).
-_OUTPUT_FOLDERS = ("published", "curated")
-
-
-def newest_file_day(lake: Path) -> date | None:
-    """The day (UTC) the newest lake file was written (c360's own output folders aside), or None without files."""
-    files = [path for path in lake.rglob("*") if path.is_file()] if lake.is_dir() else []
-    times = [path.stat().st_mtime for path in files if path.relative_to(lake).parts[0] not in _OUTPUT_FOLDERS]
-    return datetime.fromtimestamp(max(times), UTC).date() if times else None
 
 
 def _stale_data_warning(con: duckdb.DuckDBPyConnection, lake: Path | None) -> str | None:
