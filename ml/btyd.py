@@ -127,6 +127,33 @@ def bgnbd_expected_purchases(params: dict[str, float], horizon: float, frequency
     return np.nan_to_num(np.clip(expected, 0.0, None), nan=0.0, posinf=0.0)
 
 
+def bgnbd_probability_no_purchase(params: dict[str, float], horizon: float, frequency, recency, age) -> np.ndarray:
+    """P(X(T, T + t] = 0 | x, t_x, T): no purchase in the next ``horizon`` time units, the churn probability.
+
+    Conditional on the customer's (lambda, p), no purchase in (T, T + t] happens when the customer is already
+    inactive, or active and without a Poisson event in t (an inactive spell can only start after a purchase):
+    e^(-lambda t). Integrating both over the posterior of (lambda, p) given (x, t_x, T) gives the closed form
+    of Fader, Hardie & Lee's likelihood (2005, eq. 6) with the age T replaced by T + t in the "still active"
+    term, divided by the likelihood itself:
+
+        P0 = [B(a, b+x) (alpha+T+t)^-(r+x) + 1{x>0} B(a+1, b+x-1) (alpha+t_x)^-(r+x)]
+             / [B(a, b+x) (alpha+T)^-(r+x)   + 1{x>0} B(a+1, b+x-1) (alpha+t_x)^-(r+x)]
+
+    (the P(X(T, T+t) = 0) case of P. S. Fader and B. G. S. Hardie, "Deriving the Conditional PMF of the
+    BG/NBD Model", 2007 note). Unlike P(alive), it is below 1 for customers without repeat purchases too.
+    """
+    r, alpha, a, b = params["r"], params["alpha"], params["a"], params["b"]
+    x, tx, t = (np.asarray(v, dtype=float) for v in (frequency, recency, age))
+    log_beta_active = special.betaln(a, b + x)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        log_inactive = np.where(
+            x > 0, special.betaln(a + 1, np.maximum(b + x - 1, 1e-12)) - (r + x) * np.log(alpha + tx), -np.inf
+        )
+    numerator = np.logaddexp(log_beta_active - (r + x) * np.log(alpha + t + horizon), log_inactive)
+    denominator = np.logaddexp(log_beta_active - (r + x) * np.log(alpha + t), log_inactive)
+    return np.clip(np.exp(numerator - denominator), 0.0, 1.0)
+
+
 def gamma_gamma_log_likelihood(params: np.ndarray, purchases: np.ndarray, monetary: np.ndarray) -> np.ndarray:
     """Per-customer Gamma-Gamma log-likelihood of the mean spend m over x purchases (Fader & Hardie 2013, eq. 1)."""
     p, q, gamma = params
@@ -184,7 +211,8 @@ class BTYDModel:
         return cls(bgnbd, gamma_gamma)
 
     def predict_frame(self, frame: pd.DataFrame, horizon_days: float) -> pd.DataFrame:
-        """bgnbd_expected_purchases, bgnbd_p_alive, gg_expected_value_eur, bgnbd_gg_clv_eur (0 for non-buyers)."""
+        """bgnbd_expected_purchases, bgnbd_p_alive, gg_expected_value_eur, bgnbd_gg_clv_eur (0 for non-buyers) and
+        bgnbd_p_no_purchase (P(no purchase in the horizon); 1 for non-buyers, whom the model does not cover)."""
         inputs = btyd_inputs(frame)
         horizon = horizon_days / DAYS_PER_UNIT
         purchases = bgnbd_expected_purchases(self.bgnbd, horizon, inputs.frequency, inputs.recency, inputs.age)
@@ -201,6 +229,11 @@ class BTYDModel:
                 "bgnbd_p_alive": alive,
                 "gg_expected_value_eur": value,
                 "bgnbd_gg_clv_eur": purchases * value,
+                "bgnbd_p_no_purchase": np.where(
+                    inputs.buyer,
+                    bgnbd_probability_no_purchase(self.bgnbd, horizon, inputs.frequency, inputs.recency, inputs.age),
+                    1.0,
+                ),
             },
             index=frame.index,
         )
