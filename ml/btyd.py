@@ -127,6 +127,18 @@ def bgnbd_expected_purchases(params: dict[str, float], horizon: float, frequency
     return np.nan_to_num(np.clip(expected, 0.0, None), nan=0.0, posinf=0.0)
 
 
+def bgnbd_expected_repeat_purchases(params: dict[str, float], age) -> np.ndarray:
+    """E[X(T)]: expected repeat purchases of a customer of age T, unconditional (Fader, Hardie & Lee 2005, eq. 9).
+
+    Summed over the customers and compared with their actual repeat purchases, it is the fit diagnostic of the
+    calibration period. Needs a > 1 (clipped just above 1, as :func:`bgnbd_expected_purchases`)."""
+    r, alpha, a, b = params["r"], params["alpha"], max(params["a"], 1.0 + 1e-6), params["b"]
+    t = np.asarray(age, dtype=float)
+    hyp = special.hyp2f1(r, b, a + b - 1, t / (alpha + t))
+    expected = (a + b - 1) / (a - 1) * (1.0 - np.power(alpha / (alpha + t), r) * hyp)
+    return np.nan_to_num(np.clip(expected, 0.0, None), nan=0.0, posinf=0.0)
+
+
 def bgnbd_probability_no_purchase(params: dict[str, float], horizon: float, frequency, recency, age) -> np.ndarray:
     """P(X(T, T + t] = 0 | x, t_x, T): no purchase in the next ``horizon`` time units, the churn probability.
 

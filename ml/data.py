@@ -26,6 +26,10 @@ ORDERS_TABLE = "marts.sales_orders"
 SKIPPED_TYPES = ("TIMESTAMP", "TIMESTAMP WITH TIME ZONE")
 
 
+class NoLabelledRows(ValueError):
+    """The warehouse holds no labelled training row of a model: no label window of its horizon fits the history."""
+
+
 def horizon_days(kind: str) -> int:
     """C360_CHURN_HORIZON_DAYS (default 90) for churn and segment, C360_CLV_HORIZON_DAYS (default 180) for clv."""
     name, default = ("C360_CLV_HORIZON_DAYS", 180) if kind == "clv" else ("C360_CHURN_HORIZON_DAYS", 90)
@@ -116,7 +120,7 @@ def history_frame(warehouse: Path, kind: str) -> pd.DataFrame:
     if frame.empty:
         horizon = horizon_days(kind)
         setting = "C360_CLV_HORIZON_DAYS" if kind == "clv" else "C360_CHURN_HORIZON_DAYS"
-        raise ValueError(
+        raise NoLabelledRows(
             f"{LABELS_TABLE} / {HISTORY_TABLE} have no labelled rows for {kind} at the training date "
             f"({flag}); does the lake hold at least {horizon} days ({setting}) of orders before C360_AS_OF, "
             "and customers with history before the training date?"

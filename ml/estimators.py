@@ -175,11 +175,64 @@ class CLVRegressor(RegressorMixin, BaseEstimator):
         return self.btyd_.predict_frame(X, self.horizon_days)
 
 
+class BTYDChurnClassifier(ClassifierMixin, BaseEstimator):
+    """Churn as P(no purchase in the next ``horizon_days``) from BG/NBD (:func:`ml.btyd.bgnbd_probability_no_purchase`).
+
+    Fits BG/NBD (and Gamma-Gamma, for :meth:`predict_btyd`) on the buyers among the rows, from the columns of
+    :data:`ml.features.BTYD_COLUMNS` alone, so it needs no labelled window: fitted on the scoring date's features
+    it forecasts any horizon from all history before the as-of date (Fader, Hardie & Lee 2005). ``y`` is
+    ignored. Customers without a purchase get probability 1 (BG/NBD describes buyers only).
+    """
+
+    def __init__(self, horizon_days: int = 90):
+        self.horizon_days = horizon_days
+
+    def fit(self, X: pd.DataFrame, y: Any = None) -> BTYDChurnClassifier:
+        self.btyd_ = BTYDModel.fit(X)
+        self.classes_ = np.array([0, 1])
+        return self
+
+    def predict_btyd(self, X: pd.DataFrame) -> pd.DataFrame:
+        """The BG/NBD + Gamma-Gamma columns (see :meth:`ml.btyd.BTYDModel.predict_frame`)."""
+        return self.btyd_.predict_frame(X, self.horizon_days)
+
+    def predict_proba(self, X: pd.DataFrame) -> np.ndarray:
+        churn = self.predict_btyd(X)["bgnbd_p_no_purchase"].to_numpy(dtype=float)
+        return np.column_stack([1.0 - churn, churn])
+
+    def predict(self, X: pd.DataFrame) -> np.ndarray:
+        return self.classes_[self.predict_proba(X).argmax(axis=1)]
+
+
+class BTYDCLVRegressor(RegressorMixin, BaseEstimator):
+    """Expected spend in the next ``horizon_days``: BG/NBD expected purchases x Gamma-Gamma spend per purchase.
+
+    The probabilistic lifetime value model (Fader, Hardie & Lee 2005; Fader & Hardie 2013), fitted on the buyers
+    among the rows from :data:`ml.features.BTYD_COLUMNS` alone; ``y`` is ignored. 0 for customers without a
+    purchase.
+    """
+
+    def __init__(self, horizon_days: int = 180):
+        self.horizon_days = horizon_days
+
+    def fit(self, X: pd.DataFrame, y: Any = None) -> BTYDCLVRegressor:
+        self.btyd_ = BTYDModel.fit(X)
+        return self
+
+    def predict_btyd(self, X: pd.DataFrame) -> pd.DataFrame:
+        """The BG/NBD + Gamma-Gamma columns (see :meth:`ml.btyd.BTYDModel.predict_frame`)."""
+        return self.btyd_.predict_frame(X, self.horizon_days)
+
+    def predict(self, X: pd.DataFrame) -> np.ndarray:
+        return self.predict_btyd(X)["bgnbd_gg_clv_eur"].to_numpy(dtype=float)
+
+
 class AveragedClassifier(ClassifierMixin, BaseEstimator):
     """Binary classifier whose probability is the mean of its members' (each fitted on the same rows)."""
 
-    def __init__(self, estimators: list[tuple[str, Any]]):
+    def __init__(self, estimators: list[tuple[str, Any]], weights: list[float] | None = None):
         self.estimators = estimators
+        self.weights = weights
 
     def fit(self, X: pd.DataFrame, y: Any) -> AveragedClassifier:
         self.fitted_ = [(name, clone(estimator).fit(X, y)) for name, estimator in self.estimators]
@@ -187,7 +240,7 @@ class AveragedClassifier(ClassifierMixin, BaseEstimator):
         return self
 
     def predict_proba(self, X: pd.DataFrame) -> np.ndarray:
-        return np.mean([estimator.predict_proba(X) for _, estimator in self.fitted_], axis=0)
+        return np.average([estimator.predict_proba(X) for _, estimator in self.fitted_], axis=0, weights=self.weights)
 
     def predict(self, X: pd.DataFrame) -> np.ndarray:
         return self.classes_[self.predict_proba(X).argmax(axis=1)]
@@ -266,6 +319,19 @@ def churn_estimator(
     if unknown or not members:
         raise ValueError(f"unknown churn members {unknown or members}; expected some of {sorted(available)}")
     return AveragedClassifier([(name, available[name]()) for name in members])
+
+
+def churn_blend_estimator(
+    features: list[str], *, n_rows: int, seed: int, members: tuple[str, ...], horizon_days: int
+) -> AveragedClassifier:
+    """Half :func:`churn_estimator` of ``members``, half BG/NBD's P(no purchase) (:class:`BTYDChurnClassifier`):
+    the members share the first half equally. ``features`` must hold :data:`ml.features.BTYD_COLUMNS`."""
+    named = [
+        (name, churn_estimator(features, n_rows=n_rows, seed=seed, members=(name,)).estimators[0][1])
+        for name in members
+    ]
+    weights = [0.5 / len(named)] * len(named) + [0.5]
+    return AveragedClassifier([*named, ("bgnbd", BTYDChurnClassifier(horizon_days))], weights=weights)
 
 
 def segment_estimator(features: list[str], *, seed: int) -> Pipeline:

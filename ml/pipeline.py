@@ -22,7 +22,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from threadpoolctl import threadpool_limits
 
-from ml import data, drift, training
+from ml import backtest, data, drift, training
 from ml.features import data_snapshot_id
 
 if TYPE_CHECKING:
@@ -34,6 +34,8 @@ KINDS = ("churn", "clv", "segment")
 MODEL_NAMES = {"churn": "c360_churn", "clv": "c360_clv", "segment": "c360_segment"}
 SCORE_TABLES = {"churn": "churn_scores", "clv": "clv_scores", "segment": "customer_segments"}  # schema `ml`
 SCORE_SCHEMA = "ml"
+BACKTESTS_TABLE = "model_backtests"  # schema `ml`: per-origin backtest figures of the latest training runs
+DEFAULT_FAMILY = {"churn": "boosting", "clv": "blend", "segment": "boosting"}
 TOP_FEATURES = 3
 
 
@@ -55,6 +57,8 @@ class TrainingOutcome:
     figures: dict[str, Figure]
     data_snapshot_id: str
     holdout: pd.DataFrame
+    model_family: str = "boosting"
+    backtests: pd.DataFrame | None = None
 
 
 def _check_kind(kind: str) -> None:
@@ -85,8 +89,10 @@ def load_latest_labelled_frame(warehouse: Path, kind: str) -> pd.DataFrame:
     return frame.loc[frame["as_of_date"] == frame["as_of_date"].max()].reset_index(drop=True)
 
 
-def train(kind: str, frame: pd.DataFrame, *, seed: int = 0) -> TrainingOutcome:
-    """Fit the ``kind`` model on ``frame`` (customers split 80/20 into training and holdout) and evaluate it.
+def train(kind: str, frame: pd.DataFrame, *, seed: int = 0, family: str | None = None) -> TrainingOutcome:
+    """Fit the ``kind`` model of ``family`` on ``frame`` (customers split 80/20 into training and holdout) and
+    evaluate it. ``family`` (churn, clv): ``boosting`` or ``blend`` (see :mod:`ml.backtest`); default: churn
+    boosting, CLV blend; the segment model has one family.
 
     Features that are missing, all NULL or constant are dropped (``params['dropped_features']``). Above
     500,000 rows, a seeded random subsample is used (``params['subsampled_from_rows']``).
@@ -96,8 +102,25 @@ def train(kind: str, frame: pd.DataFrame, *, seed: int = 0) -> TrainingOutcome:
         raise ValueError(f"the {kind} training frame is empty; load it with load_training_frame(warehouse, {kind!r})")
     snapshot = data_snapshot_id(frame)
     used, sampling = training.subsample(frame, seed)
+    family = family or DEFAULT_FAMILY[kind]
     with threadpool_limits(limits=data.thread_limit()):
-        result = training.TRAINERS[kind](used, seed)
+        if kind == "segment":
+            result = training.train_segment(used, seed)
+        else:
+            result = training.TRAINERS[kind](used, seed, family)
+    return _outcome(kind, frame, used, result, seed, snapshot, sampling, family)
+
+
+def _outcome(
+    kind: str,
+    frame: pd.DataFrame,
+    used: pd.DataFrame,
+    result: dict[str, Any],
+    seed: int,
+    snapshot: str,
+    sampling: dict[str, Any],
+    family: str,
+) -> TrainingOutcome:
     as_of = used["as_of_date"].max() if "as_of_date" in used.columns else None  # the latest training date
     params: dict[str, Any] = {
         "kind": kind,
@@ -132,12 +155,61 @@ def train(kind: str, frame: pd.DataFrame, *, seed: int = 0) -> TrainingOutcome:
         figures=result["figures"],
         data_snapshot_id=snapshot,
         holdout=result["holdout"],
+        model_family=family,
     )
+    outcome.model.model_family_ = family
+    outcome.params["model_family"] = family
     log.info(
         "trained %s on %d rows: %s=%.4f (passes thresholds: %s)",
         kind, len(result["train_rows"]), outcome.primary_metric, metrics[outcome.primary_metric],
         outcome.passes_thresholds,
     )  # fmt: skip
+    return outcome
+
+
+def train_champion(warehouse: Path, kind: str, *, seed: int = 0) -> TrainingOutcome:
+    """Train the ``kind`` model whose family the backtests choose, at any history length.
+
+    churn and clv: where the lake holds usable labelled windows of the horizon (:func:`ml.backtest.usable_for_
+    supervised`), every candidate is backtested at the latest training dates (:func:`ml.backtest.labelled_
+    backtests`) and the best family on the primary metric is trained as :func:`train` does. Where it does not
+    (a young lake, a horizon longer than the history, too few customers or churners), the champion is BG/NBD +
+    Gamma-Gamma fitted on all history before the as-of date (:func:`ml.training.train_probabilistic`), backtested
+    and gated on windows computed from the purchases (:func:`ml.backtest.purchase_backtests`). The outcome
+    carries the backtest table and ``params['champion_family_reason']``. segment: :func:`train` as is.
+    """
+    _check_kind(kind)
+    warehouse = Path(warehouse)
+    if kind == "segment":
+        return train(kind, load_training_frame(warehouse, kind), seed=seed)
+    try:
+        frame = load_training_frame(warehouse, kind)
+    except data.NoLabelledRows as exc:
+        frame, why = None, str(exc).split(";")[0]
+    usable, reason = backtest.usable_for_supervised(frame, kind)
+    if usable:
+        used, _ = training.subsample(frame, seed)
+        with threadpool_limits(limits=data.thread_limit()):
+            table = backtest.labelled_backtests(used, kind, seed)
+        family, why = backtest.choose_family(table, kind)
+        outcome = train(kind, frame, seed=seed, family=family)
+    else:
+        why = reason if frame is not None else "no labelled window of the horizon fits in the lake's history"
+        scoring = data.scoring_frame(warehouse)
+        as_of = pd.to_datetime(scoring["as_of_date"]).max().date()
+        with threadpool_limits(limits=data.thread_limit()):
+            table, holdout, how = backtest.purchase_backtests(warehouse, kind, as_of)
+            result = training.train_probabilistic(kind, scoring, holdout, seed)
+        family = "bgnbd_gamma_gamma"
+        why = f"{why}: the probabilistic family, which needs no labels; {how}"
+        result["params"]["training_as_of"] = str(as_of)
+        outcome = _outcome(kind, scoring, scoring, result, seed, data_snapshot_id(scoring), {}, family)
+        if holdout is None:
+            outcome.holdout = None
+    outcome.backtests = table
+    outcome.params["champion_family_reason"] = why
+    outcome.metrics.update(backtest.summary_metrics(table))
+    log.info("%s: family %s (%s)", kind, family, why)
     return outcome
 
 
@@ -164,6 +236,7 @@ def _score_columns(kind: str) -> list[tuple[str, pa.DataType]]:
         explanation += [(f"top_feature_{i}", pa.string()), (f"top_feature_{i}_contribution", pa.float64())]
     meta = [
         ("model_name", pa.string()),
+        ("model_family", pa.string()),
         ("model_version", pa.string()),
         ("as_of", pa.date32()),
         ("scored_at", pa.timestamp("us")),
@@ -200,6 +273,7 @@ def score_frame(
             explained[f"top_feature_{i}_contribution"] *= seasonal_factor
     out = pd.concat([out, explained], axis=1)
     out["model_name"] = model_name
+    out["model_family"] = getattr(model, "model_family_", DEFAULT_FAMILY[kind])
     out["model_version"] = str(model_version)
     as_of = pd.to_datetime(frame["as_of_date"]).dt.date if "as_of_date" in frame else None
     out["as_of"] = as_of.to_numpy() if as_of is not None else None
@@ -308,6 +382,7 @@ __all__ = [
     "feature_frame_for_drift",
     "load_latest_labelled_frame",
     "load_training_frame",
+    "train_champion",
     "population_stability",
     "score_to_table",
     "scoring_profile",

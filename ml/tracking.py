@@ -61,6 +61,7 @@ FEATURES_ARTIFACT = "features.json"
 PROFILE_ARTIFACT = "feature_profile.json"
 PLOTS_DIR = "plots"
 CHART_POINTS_ARTIFACT = f"{PLOTS_DIR}/points.json"  # the data of every figure (ml.plots.figure_points)
+BACKTESTS_ARTIFACT = "backtests.json"  # per-origin backtest figures (ml.backtest), the rows of ml.model_backtests
 # MLflow 3 opens an experiment in its GenAI layout unless this tag says it is classic model training.
 EXPERIMENT_KIND_TAG, EXPERIMENT_KIND = "mlflow.experimentKind", "custom_model_development"
 DESCRIPTION_TAG = "mlflow.note.content"  # what the MLflow UI shows as an experiment's or run's description
@@ -357,6 +358,7 @@ def log_training_run(
     tags: dict[str, str] | None = None,
     input_example: pd.DataFrame | None = None,
     feature_profile: dict[str, Any] | None = None,
+    backtests: list[dict[str, Any]] | None = None,
 ) -> LoggedModel:
     """Track one training run in experiment ``c360/<model_name>`` (named "<model> as of <day>") and register its
     model as a new version; the experiment is of MLflow's model-training kind and, like the registered model,
@@ -370,6 +372,7 @@ def log_training_run(
     rows) is stored with the model and gives it a signature. ``feature_profile`` (:func:`ml.drift.profile` of the
     population the model is trained for) is stored as ``feature_profile.json``, the reference of the drift sensor.
     The data every figure draws is stored as ``plots/points.json`` (for the BI table of evaluation charts).
+    ``backtests`` (rows of :mod:`ml.backtest`'s table) are stored as ``backtests.json``.
     Figures are not closed; that stays with the caller.
 
     Returns:
@@ -439,6 +442,8 @@ def log_training_run(
             points += figure_points(stem, figure)
         if figures:
             mlflow.log_dict({"points": points}, CHART_POINTS_ARTIFACT)
+        if backtests is not None:
+            mlflow.log_dict({"rows": backtests}, BACKTESTS_ARTIFACT)
         info = mlflow.sklearn.log_model(
             model,
             name=MODEL_ARTIFACT_NAME,
@@ -578,6 +583,23 @@ def champion_chart_points(home: Path, model_name: str) -> tuple[str, str, list[d
     except Exception:  # no such artifact (a run of an earlier c360): MLflow raises its own and OS errors
         points = []
     return version, run_id, points
+
+
+def latest_backtests(home: Path, model_name: str) -> tuple[str, list[dict[str, Any]]] | None:
+    """(run id, backtest rows) of the newest training run of ``model_name`` that logged backtests; None if none."""
+    import mlflow.artifacts
+
+    client = _client(home)
+    experiment = client.get_experiment_by_name(experiment_name(model_name))
+    if experiment is None:
+        return None
+    for run in client.search_runs([experiment.experiment_id], order_by=["attributes.start_time DESC"], max_results=20):
+        try:
+            rows = mlflow.artifacts.load_dict(f"runs:/{run.info.run_id}/{BACKTESTS_ARTIFACT}").get("rows", [])
+        except Exception:  # no such artifact (the segment model, or a run of an earlier c360)
+            continue
+        return run.info.run_id, rows
+    return None
 
 
 # --------------------------------------------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ metrics of the model beside its baselines:
 
 from __future__ import annotations
 
+import copy
 import logging
 from datetime import date, timedelta
 from typing import Any
@@ -23,8 +24,18 @@ import numpy as np
 import pandas as pd
 
 from ml import metrics, plots, segments
+from ml.btyd import bgnbd_expected_repeat_purchases, btyd_inputs, gamma_gamma_expected_value
 from ml.data import horizon_days
-from ml.estimators import CHURN_CANDIDATES, C360Model, CLVRegressor, churn_estimator, segment_estimator
+from ml.estimators import (
+    CHURN_CANDIDATES,
+    BTYDChurnClassifier,
+    BTYDCLVRegressor,
+    C360Model,
+    CLVRegressor,
+    churn_blend_estimator,
+    churn_estimator,
+    segment_estimator,
+)
 from ml.features import (
     BTYD_COLUMNS,
     add_calendar_features,
@@ -90,6 +101,7 @@ def _numeric(frame: pd.DataFrame, column: str, fill: float = 0.0) -> np.ndarray:
 # ------------------------------------------------------------------------------------------------ churn
 def evaluate_churn(model: C360Model, frame: pd.DataFrame) -> dict[str, float]:
     require_columns(frame, ["is_churned"], "churn")
+    model = at_window(model, frame)
     y = frame["is_churned"].to_numpy(dtype=int)
     probability = model.score_values(frame)
     out = metrics.churn_metrics(y, probability)
@@ -125,19 +137,35 @@ def choose_churn_members(rows: pd.DataFrame, features: list[str], seed: int) -> 
     return CHURN_CANDIDATES[best], {f"selection_auc_{name}": value for name, value in auc.items()}
 
 
-def train_churn(frame: pd.DataFrame, seed: int) -> dict[str, Any]:
-    require_columns(frame, ["customer_id", "is_churned"], "churn")
-    train_rows, holdout = split(frame, seed)
+def fit_churn(
+    train_rows: pd.DataFrame, seed: int, family: str = "boosting"
+) -> tuple[C360Model, list[str], dict[str, Any]]:
+    """The churn model of ``family`` (``boosting``: the members :func:`choose_churn_members` picks; ``blend``: the
+    same half-and-half with BG/NBD's P(no purchase)) fitted on ``train_rows``: (model, dropped features, params)."""
     if train_rows["is_churned"].nunique() < 2:
         raise ValueError(
             "marts.customer_training_labels.is_churned has a single class at the churn training dates; the "
             "churn model needs churned and retained customers (check C360_AS_OF and C360_CHURN_HORIZON_DAYS)"
         )
-    features, dropped = choose_features(add_calendar_features(train_rows))
+    required = BTYD_COLUMNS if family == "blend" else ()
+    features, dropped = choose_features(add_calendar_features(train_rows), required=required)
     members, selection = choose_churn_members(train_rows, features, seed)
-    estimator = churn_estimator(features, n_rows=len(train_rows), seed=seed, members=members)
+    if family == "blend":
+        estimator = churn_blend_estimator(
+            features, n_rows=len(train_rows), seed=seed, members=members, horizon_days=horizon_days("churn")
+        )
+    else:
+        estimator = churn_estimator(features, n_rows=len(train_rows), seed=seed, members=members)
     model = C360Model("churn", estimator, features, seed=seed)
     model.fit(train_rows, train_rows["is_churned"].to_numpy(dtype=int))
+    return model, dropped, {"churn_members": "+".join(members), **selection}
+
+
+def train_churn(frame: pd.DataFrame, seed: int, family: str = "boosting") -> dict[str, Any]:
+    require_columns(frame, ["customer_id", "is_churned"], "churn")
+    train_rows, holdout = split(frame, seed)
+    model, dropped, fit_params = fit_churn(train_rows, seed, family)
+    features = model.features
     scores = evaluate_churn(model, holdout)
     y = holdout["is_churned"].to_numpy(dtype=int)
     probability = model.score_values(holdout)
@@ -151,9 +179,8 @@ def train_churn(frame: pd.DataFrame, seed: int) -> dict[str, Any]:
     thresholds = {"min_roc_auc": 0.70, "max_brier": scores["baseline_base_rate_brier"]}
     fitted = model.estimator_.named_members
     params: dict[str, Any] = {
-        "churn_members": "+".join(members),
         "training_dates": int(train_rows["as_of_date"].nunique()) if "as_of_date" in train_rows else 1,
-        **selection,
+        **fit_params,
     }
     if "gradient_boosting" in fitted:
         calibration = fitted["gradient_boosting"].named_steps["model"]
@@ -176,6 +203,7 @@ def naive_prediction(frame: pd.DataFrame, horizon: int) -> np.ndarray:
 
 def evaluate_clv(model: C360Model, frame: pd.DataFrame) -> dict[str, float]:
     require_columns(frame, ["clv_spend_in_horizon_eur", *BTYD_COLUMNS], "clv")
+    model = at_window(model, frame)
     y = frame["clv_spend_in_horizon_eur"].to_numpy(dtype=float)
     out = metrics.clv_metrics(y, model.score_values(frame))
     regressor: CLVRegressor = model.estimator_
@@ -191,18 +219,28 @@ def evaluate_clv(model: C360Model, frame: pd.DataFrame) -> dict[str, float]:
     return out
 
 
-def train_clv(frame: pd.DataFrame, seed: int) -> dict[str, Any]:
-    require_columns(frame, ["customer_id", "clv_spend_in_horizon_eur", *BTYD_COLUMNS], "clv")
-    horizon = horizon_days("clv")
-    train_rows, holdout = split(frame, seed)
+def fit_clv(train_rows: pd.DataFrame, seed: int, family: str = "blend") -> tuple[C360Model, list[str]]:
+    """The CLV model of ``family`` fitted on ``train_rows``: ``blend`` is :class:`ml.estimators.CLVRegressor` with
+    its BG/NBD weight chosen by validation, ``boosting`` the same with weight 0. Returns (model, dropped)."""
     features, dropped = choose_features(train_rows, required=BTYD_COLUMNS)
     # BG/NBD + Gamma-Gamma calibrate on the latest training date only (one calibration period, as published).
     dates = pd.to_datetime(train_rows["as_of_date"]) if "as_of_date" in train_rows else None
     latest = (dates == dates.max()).to_numpy() if dates is not None else None
     y = train_rows["clv_spend_in_horizon_eur"].to_numpy(dtype=float)
-    estimator = CLVRegressor(horizon_days=horizon, seed=seed)
+    weight = 0.0 if family == "boosting" else None
+    estimator = CLVRegressor(horizon_days=horizon_days("clv"), seed=seed, btyd_weight=weight)
     model = C360Model("clv", estimator, features, seed=seed)
     model.fit(train_rows, y, btyd_rows=latest, groups=train_rows["customer_id"].astype(str).to_numpy())
+    return model, dropped
+
+
+def train_clv(frame: pd.DataFrame, seed: int, family: str = "blend") -> dict[str, Any]:
+    require_columns(frame, ["customer_id", "clv_spend_in_horizon_eur", *BTYD_COLUMNS], "clv")
+    horizon = horizon_days("clv")
+    train_rows, holdout = split(frame, seed)
+    model, dropped = fit_clv(train_rows, seed, family)
+    features, estimator = model.features, model.estimator
+    dates = pd.to_datetime(train_rows["as_of_date"]) if "as_of_date" in train_rows else None
     # Estimated on all rows of the date (the holdout's are out of sample): more rows, a steadier ratio.
     model.season_factor_, model.season_factor_method_ = season_effect(
         model,
@@ -367,3 +405,91 @@ def passes(metrics_: dict[str, float], thresholds: dict[str, float]) -> bool:
 
 def _simple(params: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in params.items() if isinstance(v, (int, float, str, bool)) or v is None}
+
+
+# ------------------------------------------------------------------------------------------------ probabilistic
+def at_window(model: C360Model, frame: pd.DataFrame) -> C360Model:
+    """``model`` forecasting the window of ``frame`` (``frame.attrs['window_days']``, a backtest window shorter
+    than the horizon) when it is a BG/NBD model; else ``model`` itself."""
+    window = frame.attrs.get("window_days")
+    estimator = getattr(model, "estimator_", None)
+    if not window or not isinstance(estimator, (BTYDChurnClassifier, BTYDCLVRegressor)):
+        return model
+    if estimator.horizon_days == window:
+        return model
+    moved = copy.deepcopy(model)
+    moved.estimator_.horizon_days = int(window)
+    return moved
+
+
+def fit_diagnostics(model: C360Model, frame: pd.DataFrame) -> dict[str, float]:
+    """How well BG/NBD reproduces the calibration period: expected / actual repeat purchases of the buyers
+    (``fit_repeat_purchases_ratio``, 1 = exact) and the Gamma-Gamma mean spend per purchase against the buyers'
+    (``fit_mean_spend_ratio``)."""
+    fitted = model.estimator_.btyd_
+    inputs = btyd_inputs(feature_matrix(frame, model.features))
+    buyers = inputs.buyer
+    expected = bgnbd_expected_repeat_purchases(fitted.bgnbd, inputs.age[buyers]).sum()
+    actual = inputs.frequency[buyers].sum()
+    spend = gamma_gamma_expected_value(fitted.gamma_gamma, inputs.purchases[buyers], inputs.monetary[buyers])
+    return {
+        "fit_repeat_purchases_ratio": float(expected / actual) if actual > 0 else float("nan"),
+        "fit_mean_spend_ratio": float(spend.mean() / inputs.monetary[buyers].mean()) if buyers.any() else float("nan"),
+        "fit_buyers": float(buyers.sum()),
+    }
+
+
+def train_probabilistic(
+    kind: str, scoring_rows: pd.DataFrame, holdout: pd.DataFrame | None, seed: int
+) -> dict[str, Any]:
+    """BG/NBD + Gamma-Gamma fitted on the scoring date's features (all history before the as-of date, no labels),
+    forecasting the horizon: churn = P(no purchase in it), CLV = expected spend in it.
+
+    Evaluated on ``holdout`` when there is one (the latest labelled window's holdout customers, or the latest
+    backtest window computed from the purchases, which the model then forecasts); gated on its fit (expected /
+    actual repeat purchases within 0.8-1.25) and, with a holdout, on ranking better than chance by a margin
+    (churn ROC AUC >= 0.6; CLV Spearman >= 0.3).
+    """
+    horizon = horizon_days(kind)
+    estimator = BTYDChurnClassifier(horizon) if kind == "churn" else BTYDCLVRegressor(horizon)
+    model = C360Model(kind, estimator, list(BTYD_COLUMNS), explain_top_n=len(BTYD_COLUMNS), seed=seed)
+    model.fit(scoring_rows, np.zeros(len(scoring_rows)))
+    scores = fit_diagnostics(model, scoring_rows)
+    thresholds = {"min_fit_repeat_purchases_ratio": 0.8, "max_fit_repeat_purchases_ratio": 1.25}
+    figures: dict[str, Any] = {}
+    primary = "fit_repeat_purchases_ratio"
+    if holdout is not None and len(holdout):
+        evaluated = at_window(model, holdout)
+        if kind == "churn":
+            scores.update(evaluate_churn(evaluated, holdout))
+            y, probability = holdout["is_churned"].to_numpy(dtype=int), evaluated.score_values(holdout)
+            recency = _numeric(holdout, "recency_days", fill=np.nan)
+            recency = np.where(np.isfinite(recency), recency, np.nanmax(recency, initial=0) + 1)
+            figures = {
+                "roc.png": plots.roc_figure(y, {"model": probability, "recency only": recency}),
+                "calibration.png": plots.calibration_figure(y, probability),
+                "lift.png": plots.lift_figure(y, probability),
+            }
+            thresholds["min_roc_auc"], primary = 0.6, "roc_auc"
+        else:
+            scores.update(evaluate_clv(evaluated, holdout))
+            y, predicted = holdout["clv_spend_in_horizon_eur"].to_numpy(dtype=float), evaluated.score_values(holdout)
+            window = int(holdout.attrs.get("window_days") or horizon)
+            figures = {
+                "gains.png": plots.gains_figure(
+                    y, {"model": predicted, "naive (last period)": naive_prediction(holdout, window)}
+                ),
+                "predicted_vs_actual.png": plots.predicted_vs_actual_figure(y, predicted),
+            }
+            thresholds["min_spearman"], primary = 0.3, "rmse"
+    fitted = model.estimator_.btyd_
+    params: dict[str, Any] = {f"bgnbd_{k}": v for k, v in fitted.bgnbd.items()}
+    params.update({f"gamma_gamma_{k}": v for k, v in fitted.gamma_gamma.items()})
+    params["fitted_on"] = f"{len(scoring_rows)} customers at the scoring date (all history before it, no labels)"
+    if holdout is not None:
+        params["evaluation_window_days"] = int(holdout.attrs.get("window_days") or horizon)
+    return dict(
+        model=model, features=list(BTYD_COLUMNS), dropped=[], train_rows=scoring_rows,
+        holdout=holdout if holdout is not None else scoring_rows.iloc[0:0], metrics=scores, primary_metric=primary,
+        higher_is_better=primary == "roc_auc", thresholds=thresholds, figures=figures, params=params,
+    )  # fmt: skip

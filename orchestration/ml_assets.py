@@ -88,8 +88,12 @@ def train_and_register(
     kind: str, home: Path, warehouse: Path
 ) -> tuple[tracking.LoggedModel, tracking.PromotionDecision, pipeline.TrainingOutcome]:
     """Train one model on the warehouse's labelled history, log and register it, promote it if it wins."""
-    frame = pipeline.load_training_frame(warehouse, kind)
-    outcome = pipeline.train(kind, frame)
+    outcome = pipeline.train_champion(warehouse, kind)
+    backtests = None
+    if outcome.backtests is not None:
+        backtests = [
+            {**row, "origin_date": str(row["origin_date"])} for row in outcome.backtests.to_dict(orient="records")
+        ]
     logged = tracking.log_training_run(
         home,
         model_name=outcome.model_name,
@@ -100,15 +104,17 @@ def train_and_register(
         data_snapshot_id=outcome.data_snapshot_id,
         figures=outcome.figures,
         feature_profile=pipeline.scoring_profile(warehouse, outcome.features),
+        backtests=backtests,
         tags={
             "c360.kind": kind,
+            "c360.model_family": outcome.model_family,
             "c360.primary_metric": outcome.primary_metric,
             "c360.higher_is_better": str(outcome.higher_is_better).lower(),
         },
     )
     champion = tracking.load_champion(home, outcome.model_name)
     champion_value = None
-    if champion is not None:
+    if champion is not None and outcome.holdout is not None and len(outcome.holdout):
         # The current champion on the challenger's holdout: both judged on the same rows.
         champion_metrics = pipeline.evaluate(kind, champion.model, champion.features, outcome.holdout)
         champion_value = champion_metrics.get(outcome.primary_metric)
@@ -149,6 +155,8 @@ def build_train_asset(kind: str) -> dg.AssetsDefinition:
             "promoted_to_champion": decision.promoted,
             "promotion_reason": decision.reason,
             "primary_metric": outcome.primary_metric,
+            "model_family": outcome.model_family,
+            "model_family_reason": str(outcome.params.get("champion_family_reason", "")),
             "features": len(outcome.features),
             "data_snapshot_id": outcome.data_snapshot_id,
         }
@@ -294,6 +302,50 @@ def write_evaluation_points(home: Path, warehouse: Path, kinds: Sequence[str] = 
     return counts
 
 
+BACKTEST_COLUMNS = {
+    "model_name": "varchar",
+    "mlflow_run_id": "varchar",
+    "kind": "varchar",
+    "origin_date": "date",
+    "window_days": "integer",
+    "horizon_days": "integer",
+    "candidate": "varchar",
+    "training": "varchar",
+    "rows_train": "bigint",
+    "rows_evaluated": "bigint",
+    "metric": "varchar",
+    "value": "double",
+}
+
+
+def write_backtests(home: Path, warehouse: Path, kinds: Sequence[str] = pipeline.KINDS) -> dict[str, int]:
+    """Replace ml.model_backtests with the backtest rows of each model's newest training run; rows per model."""
+    frames = []
+    counts: dict[str, int] = {}
+    for kind in kinds:
+        model_name = pipeline.MODEL_NAMES[kind]
+        found = tracking.latest_backtests(home, model_name)
+        if found is None:
+            continue
+        run_id, rows = found
+        frame = pd.DataFrame(rows, columns=[c for c in BACKTEST_COLUMNS if c not in ("model_name", "mlflow_run_id")])
+        frame.insert(0, "mlflow_run_id", run_id)
+        frame.insert(0, "model_name", model_name)
+        frames.append(frame)
+        counts[model_name] = len(frame)
+    columns = ", ".join(f"{name} {kind}" for name, kind in BACKTEST_COLUMNS.items())
+    con = duckdb.connect(str(warehouse))
+    try:
+        con.execute("create schema if not exists ml")
+        con.execute(f"create or replace table ml.{pipeline.BACKTESTS_TABLE} ({columns})")
+        if frames:
+            con.register("backtest_rows", pd.concat(frames, ignore_index=True))
+            con.execute(f"insert into ml.{pipeline.BACKTESTS_TABLE} select * from backtest_rows")
+    finally:
+        con.close()
+    return counts
+
+
 def build_evaluation_points_asset(kinds: Sequence[str] = pipeline.KINDS) -> dg.AssetsDefinition:
     @dg.asset(
         key=EVALUATION_POINTS_KEY,
@@ -302,13 +354,19 @@ def build_evaluation_points_asset(kinds: Sequence[str] = pipeline.KINDS) -> dg.A
         kinds={"python", "duckdb"},
         description="`ml.model_evaluation_points`: the data of each champion's evaluation charts (churn ROC, "
         "calibration and lift; CLV gains and predicted vs actual; segment confusion and sizes), one row per "
-        "point, so a BI tool can draw them again (serving view bi_model_evaluation).",
+        "point, so a BI tool can draw them again (serving view bi_model_evaluation); and "
+        "`ml.model_backtests`: the rolling-origin backtest figures of the newest churn and CLV training runs "
+        "(one row per origin, candidate and metric; ml/backtest.py), as logged to MLflow (backtests.json).",
     )
     def evaluation_points(context: dg.AssetExecutionContext, c360: C360Resource) -> dg.MaterializeResult:
         settings = c360.apply()
         counts = write_evaluation_points(settings.home, settings.warehouse_path, kinds)
         context.log.info(f"ml.model_evaluation_points: {sum(counts.values()):,} points of {len(counts)} champions")
-        return dg.MaterializeResult(metadata={f"points/{name}": count for name, count in counts.items()})
+        backtests = write_backtests(settings.home, settings.warehouse_path, kinds)
+        context.log.info(f"ml.{pipeline.BACKTESTS_TABLE}: {sum(backtests.values()):,} backtest figures")
+        metadata = {f"points/{name}": count for name, count in counts.items()}
+        metadata.update({f"backtest_rows/{name}": count for name, count in backtests.items()})
+        return dg.MaterializeResult(metadata=metadata)
 
     return evaluation_points
 
