@@ -354,26 +354,42 @@ def build_evaluation_points_asset(kinds: Sequence[str] = pipeline.KINDS) -> dg.A
         kinds={"python", "duckdb"},
         description="`ml.model_evaluation_points`: the data of each champion's evaluation charts (churn ROC, "
         "calibration and lift; CLV gains and predicted vs actual; segment confusion and sizes), one row per "
-        "point, so a BI tool can draw them again (serving view bi_model_evaluation); and "
-        "`ml.model_backtests`: the rolling-origin backtest figures of the newest churn and CLV training runs "
-        "(one row per origin, candidate and metric; ml/backtest.py), as logged to MLflow (backtests.json).",
+        "point, so a BI tool can draw them again (serving view bi_model_evaluation).",
     )
     def evaluation_points(context: dg.AssetExecutionContext, c360: C360Resource) -> dg.MaterializeResult:
         settings = c360.apply()
         counts = write_evaluation_points(settings.home, settings.warehouse_path, kinds)
         context.log.info(f"ml.model_evaluation_points: {sum(counts.values()):,} points of {len(counts)} champions")
-        backtests = write_backtests(settings.home, settings.warehouse_path, kinds)
-        context.log.info(f"ml.{pipeline.BACKTESTS_TABLE}: {sum(backtests.values()):,} backtest figures")
-        metadata = {f"points/{name}": count for name, count in counts.items()}
-        metadata.update({f"backtest_rows/{name}": count for name, count in backtests.items()})
-        return dg.MaterializeResult(metadata=metadata)
+        return dg.MaterializeResult(metadata={f"points/{name}": count for name, count in counts.items()})
 
     return evaluation_points
 
 
+BACKTESTS_KEY = dg.AssetKey(["ml", pipeline.BACKTESTS_TABLE])
+
+
+def build_backtests_asset(kinds: Sequence[str] = pipeline.KINDS) -> dg.AssetsDefinition:
+    @dg.asset(
+        key=BACKTESTS_KEY,
+        deps=[model_key(kind) for kind in kinds],
+        group_name=ML_GROUP,
+        kinds={"python", "duckdb"},
+        description="`ml.model_backtests`: the rolling-origin backtests of the newest churn and CLV training runs "
+        "(ml/backtest.py), one row per origin, candidate (boosting, BG/NBD + Gamma-Gamma, blend, naive) and "
+        "metric, as each run logged them to MLflow (backtests.json); the serving view bi_model_backtests.",
+    )
+    def model_backtests(context: dg.AssetExecutionContext, c360: C360Resource) -> dg.MaterializeResult:
+        settings = c360.apply()
+        counts = write_backtests(settings.home, settings.warehouse_path, kinds)
+        context.log.info(f"ml.{pipeline.BACKTESTS_TABLE}: {sum(counts.values()):,} backtest figures")
+        return dg.MaterializeResult(metadata={f"rows/{name}": count for name, count in counts.items()})
+
+    return model_backtests
+
+
 def ml_assets(kinds: Sequence[str] = pipeline.KINDS) -> list[dg.AssetsDefinition]:
     per_model = [asset for kind in kinds for asset in (build_train_asset(kind), build_score_asset(kind))]
-    return [*per_model, build_evaluation_points_asset(kinds)]
+    return [*per_model, build_evaluation_points_asset(kinds), build_backtests_asset(kinds)]
 
 
 def ml_checks(kinds: Sequence[str] = pipeline.KINDS) -> list[dg.AssetChecksDefinition]:

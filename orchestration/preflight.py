@@ -3,7 +3,8 @@ saying what to change, instead of after staging and identity have run for twenty
 
 Checked: C360_AS_OF (a day YYYY-MM-DD inside the lake's plausible dates: not before 1990-01-01, the dbt var
 c360_plausible_from's default, and not after the newest lake file's day plus one, as the staging's plausibility
-window), C360_FRESHNESS_HOURS and C360_PARTITIONS_START (their formats), the lake (C360_LAKE exists, and at least
+window), C360_FRESHNESS_HOURS, C360_PARTITIONS_START and the horizons C360_CHURN_HORIZON_DAYS /
+C360_CLV_HORIZON_DAYS (their formats; any length fits any history, see ml/backtest.py), the lake (C360_LAKE exists, and at least
 one declared lake source has a file). Ports of the UIs are checked by the UI entry points (`port_problem`).
 """
 
@@ -83,6 +84,21 @@ def settings_problems(settings: C360Settings) -> list[str]:
     for check in (freshness_hours, partitions_start):
         try:
             check()
+        except ValueError as error:
+            problems.append(str(error))
+    problems += horizon_problems()
+    return problems
+
+
+def horizon_problems() -> list[str]:
+    """C360_CHURN_HORIZON_DAYS / C360_CLV_HORIZON_DAYS that are not whole numbers of days. Any length fits any
+    history: where no labelled window of the horizon fits, BG/NBD + Gamma-Gamma scores (ml/backtest.py)."""
+    from ml.data import horizon_days
+
+    problems = []
+    for kind in ("churn", "clv"):
+        try:
+            horizon_days(kind)
         except ValueError as error:
             problems.append(str(error))
     return problems

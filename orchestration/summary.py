@@ -175,13 +175,43 @@ def _summarize_scores(con: duckdb.DuckDBPyConnection, summary: RunSummary) -> No
     for table, spread in _SCORE_SPREADS.items():
         if not _relation_exists(con, "ml", table):
             continue
-        rows, model_name, version, as_of, described = con.execute(
-            f"select count(*), any_value(model_name), any_value(model_version), any_value(as_of), {spread} "
-            f"from ml.{table}"
+        columns = {row[0] for row in con.execute(f"describe ml.{table}").fetchall()}
+        family = "any_value(model_family)" if "model_family" in columns else "null"
+        rows, model_name, version, as_of, described, scored_by = con.execute(
+            f"select count(*), any_value(model_name), any_value(model_version), any_value(as_of), {spread}, "
+            f"{family} from ml.{table}"
         ).fetchone()
-        summary.scores.append(f"ml.{table:<18} {rows:>8,} rows  {model_name} v{version}  as of {as_of}: {described}")
+        by = f" ({scored_by})" if scored_by else ""
+        summary.scores.append(
+            f"ml.{table:<18} {rows:>8,} rows  {model_name} v{version}{by}  as of {as_of}: {described}"
+        )
+    _summarize_backtests(con, summary)
     if _relation_exists(con, "ml", "customer_segments"):
         for segment, customers in con.execute(
             "select segment, count(*) from ml.customer_segments group by 1 order by 2 desc, 1"
         ).fetchall():
             summary.scores.append(f"  {segment:<28} {customers:>8,}")
+
+
+# model kind -> (primary metric, higher is better), as ml.backtest.PRIMARY
+_BACKTEST_PRIMARY = {"churn": ("roc_auc", True), "clv": ("rmse", False)}
+
+
+def _summarize_backtests(con: duckdb.DuckDBPyConnection, summary: RunSummary) -> None:
+    """One line per model: the candidates' mean primary metric over the backtest origins, best first, and the
+    windows, so the summary says which family won and why (ml.model_backtests; ml/backtest.py)."""
+    if not _relation_exists(con, "ml", "model_backtests"):
+        return
+    for kind, (metric, higher) in _BACKTEST_PRIMARY.items():
+        found = con.execute(
+            "select candidate, avg(value), count(distinct origin_date), min(window_days), max(horizon_days) "
+            "from ml.model_backtests where kind = ? and metric = ? group by candidate",
+            [kind, metric],
+        ).fetchall()
+        if not found:
+            continue
+        found.sort(key=lambda row: -row[1] if higher else row[1])
+        origins, window, horizon = found[0][2], found[0][3], found[0][4]
+        ranking = ", ".join(f"{candidate} {value:.4g}" for candidate, value, *_ in found)
+        windows = f"{window}-day windows" + ("" if window == horizon else f", shorter than the {horizon}-day horizon")
+        summary.scores.append(f"{kind} backtests ({origins} origins, {windows}), mean {metric}, best first: {ranking}")

@@ -232,6 +232,46 @@ def test_charts_are_on_the_asset_pages_and_in_bi_tables(sample_run: tuple[bool, 
 
 
 @pytest.mark.slow
+def test_backtest_table_reconciles_with_mlflow(sample_run: tuple[bool, RunSummary, C360Settings]) -> None:
+    """ml.model_backtests (and its BI view) holds exactly the backtests each model's newest run logged to MLflow,
+    and that run's backtest_* metrics are their means over the origins."""
+    from mlflow import MlflowClient
+
+    success, summary, settings = sample_run
+    assert success
+    client = MlflowClient(tracking.tracking_uri(settings.home))
+    con = duckdb.connect(str(settings.warehouse_path), read_only=True)
+    try:
+        for model_name in ("c360_churn", "c360_clv"):
+            run_id, logged = tracking.latest_backtests(settings.home, model_name)
+            table = con.execute(
+                "select mlflow_run_id, cast(origin_date as varchar), candidate, metric, value from ml.model_backtests "
+                "where model_name = ? order by 2, 3, 4",
+                [model_name],
+            ).fetchall()
+            served = con.execute("select count(*) from serving.bi_model_backtests where model_name = ?", [model_name])
+            assert served.fetchone()[0] == len(table) == len(logged) > 0
+            assert {row[0] for row in table} == {run_id}
+
+            def same(value: float) -> float | None:
+                return None if value != value else round(value, 9)  # NaN (one class at an origin) compares as None
+
+            expected = sorted((r["origin_date"], r["candidate"], r["metric"], same(r["value"])) for r in logged)
+            assert [(*row[1:4], same(row[4])) for row in table] == expected
+            metrics = client.get_run(run_id).data.metrics
+            means = con.execute(
+                "select candidate, metric, avg(value) from ml.model_backtests where model_name = ? "
+                "and isfinite(value) group by 1, 2",
+                [model_name],
+            ).fetchall()
+            for candidate, metric, mean in means:
+                assert metrics[f"backtest_{candidate}_{metric}"] == pytest.approx(mean)
+    finally:
+        con.close()
+    assert "churn backtests (3 origins" in summary.render()
+
+
+@pytest.mark.slow
 def test_retraining_sensors_read_the_warehouse_and_target_the_models(
     sample_run: tuple[bool, RunSummary, C360Settings], monkeypatch: pytest.MonkeyPatch
 ) -> None:

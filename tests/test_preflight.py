@@ -30,6 +30,8 @@ def run_c360(tmp_path: Path, module: str = "orchestration.run", *args: str, **se
         ({"C360_AS_OF": "2099-01-01"}, "C360_AS_OF=2099-01-01 is after the lake's newest file"),
         ({"C360_AS_OF": "1980-01-01"}, "C360_AS_OF=1980-01-01 is before 1990-01-01"),
         ({"C360_FRESHNESS_HOURS": "a day"}, "C360_FRESHNESS_HOURS must be a number of hours"),
+        ({"C360_CLV_HORIZON_DAYS": "six months"}, "C360_CLV_HORIZON_DAYS='six months' is not a whole number"),
+        ({"C360_CHURN_HORIZON_DAYS": "0"}, "C360_CHURN_HORIZON_DAYS=0 must be a positive number of days"),
     ],
 )
 def test_a_wrong_setting_stops_the_run_before_building(tmp_path: Path, settings: dict, message: str) -> None:

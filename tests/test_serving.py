@@ -35,6 +35,7 @@ VIEWS = {
     "bi_player_activity",
     "bi_sales_orders",
     "bi_model_evaluation",
+    "bi_model_backtests",
 }
 
 # One query per view (answers are compared whole, so sums are rounded: parallel float sums vary in the
