@@ -4,8 +4,9 @@ saying what to change, instead of after staging and identity have run for twenty
 Checked: C360_AS_OF (a day YYYY-MM-DD inside the lake's plausible dates: not before 1990-01-01, the dbt var
 c360_plausible_from's default, and not after the newest lake file's day plus one, as the staging's plausibility
 window), C360_FRESHNESS_HOURS, C360_PARTITIONS_START and the horizons C360_CHURN_HORIZON_DAYS /
-C360_CLV_HORIZON_DAYS (their formats; any length fits any history, see ml/backtest.py), the lake (C360_LAKE exists, and at least
-one declared lake source has a file). Ports of the UIs are checked by the UI entry points (`port_problem`).
+C360_CLV_HORIZON_DAYS (their formats; any length fits any history, see ml/backtest.py), the lake (C360_LAKE
+exists, and at least one declared lake source has a file). Ports of the UIs are checked by the UI entry points
+(`port_problem`).
 """
 
 from __future__ import annotations
