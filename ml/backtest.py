@@ -80,6 +80,24 @@ def usable_for_supervised(frame: pd.DataFrame | None, kind: str) -> tuple[bool, 
     return True, ""
 
 
+def after_first_purchase(warehouse: Path, frame: pd.DataFrame | None) -> pd.DataFrame | None:
+    """The labelled rows of training dates after the lake's first purchase (None when none is left).
+
+    A training date before the shop's first sale labels customers whose source records are older (a CRM
+    imported before the shop opened) as churned with zero spend, and gives them empty features: windows of a
+    business that did not sell yet, which would teach a supervised model nothing true (found on lakes cut to 3
+    months of orders, where such windows trained a churn model ranking at chance)."""
+    if frame is None or frame.empty:
+        return None
+    with read_only(warehouse) as con:
+        first = con.execute(f"select min(purchase_date) from {PURCHASES_TABLE}").fetchone()[0]
+    if first is None:
+        return None
+    kept = frame.loc[pd.to_datetime(frame["as_of_date"]) > pd.Timestamp(first)].reset_index(drop=True)
+    kept.attrs.update(frame.attrs)
+    return kept if len(kept) else None
+
+
 def _label(kind: str, frame: pd.DataFrame) -> np.ndarray:
     column = "is_churned" if kind == "churn" else "clv_spend_in_horizon_eur"
     return frame[column].to_numpy(dtype=int if kind == "churn" else float)

@@ -23,7 +23,7 @@ import pyarrow.parquet as pq
 from threadpoolctl import threadpool_limits
 
 from ml import backtest, data, drift, training
-from ml.features import data_snapshot_id
+from ml.features import customer_holdout_mask, data_snapshot_id
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -184,24 +184,32 @@ def train_champion(warehouse: Path, kind: str, *, seed: int = 0) -> TrainingOutc
         return train(kind, load_training_frame(warehouse, kind), seed=seed)
     try:
         frame = load_training_frame(warehouse, kind)
-    except data.NoLabelledRows as exc:
-        frame, why = None, str(exc).split(";")[0]
+    except data.NoLabelledRows:
+        frame = None
+    frame = backtest.after_first_purchase(warehouse, frame)
     usable, reason = backtest.usable_for_supervised(frame, kind)
+    holdout: pd.DataFrame | None = None
     if usable:
         used, _ = training.subsample(frame, seed)
         with threadpool_limits(limits=data.thread_limit()):
             table = backtest.labelled_backtests(used, kind, seed)
         family, why = backtest.choose_family(table, kind)
-        outcome = train(kind, frame, seed=seed, family=family)
+        if family != "bgnbd_gamma_gamma":
+            outcome = train(kind, frame, seed=seed, family=family)
+        else:  # judged beside the others on the latest labelled window's holdout customers
+            latest = frame.loc[frame["as_of_date"] == frame["as_of_date"].max()].reset_index(drop=True)
+            holdout = latest.loc[customer_holdout_mask(latest["customer_id"], seed=seed)].reset_index(drop=True)
     else:
         why = reason if frame is not None else "no labelled window of the horizon fits in the lake's history"
+        family = "bgnbd_gamma_gamma"
+    if family == "bgnbd_gamma_gamma":
         scoring = data.scoring_frame(warehouse)
         as_of = pd.to_datetime(scoring["as_of_date"]).max().date()
         with threadpool_limits(limits=data.thread_limit()):
-            table, holdout, how = backtest.purchase_backtests(warehouse, kind, as_of)
+            if not usable:
+                table, holdout, how = backtest.purchase_backtests(warehouse, kind, as_of)
+                why = f"{why}: the probabilistic family, which needs no labels; {how}"
             result = training.train_probabilistic(kind, scoring, holdout, seed)
-        family = "bgnbd_gamma_gamma"
-        why = f"{why}: the probabilistic family, which needs no labels; {how}"
         result["params"]["training_as_of"] = str(as_of)
         outcome = _outcome(kind, scoring, scoring, result, seed, data_snapshot_id(scoring), {}, family)
         if holdout is None:

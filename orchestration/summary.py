@@ -185,12 +185,12 @@ def _summarize_scores(con: duckdb.DuckDBPyConnection, summary: RunSummary) -> No
         summary.scores.append(
             f"ml.{table:<18} {rows:>8,} rows  {model_name} v{version}{by}  as of {as_of}: {described}"
         )
-    _summarize_backtests(con, summary)
     if _relation_exists(con, "ml", "customer_segments"):
         for segment, customers in con.execute(
             "select segment, count(*) from ml.customer_segments group by 1 order by 2 desc, 1"
         ).fetchall():
             summary.scores.append(f"  {segment:<28} {customers:>8,}")
+    _summarize_backtests(con, summary)
 
 
 # model kind -> (primary metric, higher is better), as ml.backtest.PRIMARY
