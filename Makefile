@@ -6,12 +6,14 @@ STAMP  := $(VENV)/.c360-installed
 SCALES ?= 10 100
 IDENTITY_SCALES ?= 10 100 1000
 GAME_SCALE ?= 100
+HISTORY_SCALE ?= 0.5
+HISTORY_SEED ?= 2027
 
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export DO_NOT_TRACK := 1
 export MLFLOW_DISABLE_TELEMETRY := true
 
-.PHONY: install run test lint format ui mlflow-ui docs sources check-lake bench bench-identity bench-identity-ceiling bench-game bench-campaigns bench-personalization bench-scores bench-serving bench-freshness lake clean
+.PHONY: install run test lint format ui mlflow-ui docs sources check-lake bench bench-identity bench-identity-ceiling bench-game bench-campaigns bench-personalization bench-scores bench-history bench-serving bench-freshness lake clean
 
 $(STAMP): pyproject.toml orchestration/install_browser.sh
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -84,6 +86,9 @@ bench-scores: install  ## churn / CLV / segment quality against the truth on the
 	$(BIN)/python -m benchmarks.scores_quality --home bench_out/scores_scale_1
 	$(BIN)/python -m benchmarks.scores_quality --lake bench_out/scale_10/lake --truth bench_out/scale_10/truth \
 		--home bench_out/scores_scale_10
+
+bench-history: install  ## churn / CLV at 3, 6, 9, 16 months of history x 90/180/273-day horizons vs BG/NBD + Gamma-Gamma and naive
+	$(BIN)/python -m benchmarks.history_lengths --scale $(HISTORY_SCALE) --seed $(HISTORY_SEED)
 
 bench-serving: install  ## BI serving layer: query p50/p95 with 1 and 8 readers, idle, while republishing and during a full rebuild; publish time; lake-to-serving freshness
 	$(BIN)/python -m benchmarks.serving

@@ -45,8 +45,8 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 TARGETS = {"churn_roc_auc_min": 0.80, "clv_total_error_abs_max": 0.10}
 
 
-def build(lake: Path, home: Path) -> float:
-    """dbt build of ``lake`` into ``home``; returns seconds."""
+def build(lake: Path, home: Path, dbt_args: tuple[str, ...] = ("build", "--quiet")) -> float:
+    """dbt build of ``lake`` into ``home`` (or another dbt command: ``dbt_args``); returns seconds."""
     home.mkdir(parents=True, exist_ok=True)
     env = {
         **os.environ,
@@ -57,16 +57,17 @@ def build(lake: Path, home: Path) -> float:
     }
     started = time.perf_counter()
     done = subprocess.run(
-        [sys.executable, "-m", "orchestration.dbt_cli", "build", "--quiet"],
+        [sys.executable, "-m", "orchestration.dbt_cli", *dbt_args],
         cwd=PROJECT_ROOT, env=env, capture_output=True, text=True,
     )  # fmt: skip
     if done.returncode != 0:
-        raise RuntimeError(f"dbt build of {lake} failed:\n{(done.stdout + done.stderr)[-4000:]}")
+        raise RuntimeError(f"dbt {' '.join(dbt_args)} of {lake} failed:\n{(done.stdout + done.stderr)[-4000:]}")
     return time.perf_counter() - started
 
 
 def truth_population(warehouse: Path, truth: Path) -> pd.DataFrame:
-    """One row per person with a customer: person_id, customer_id and the truth columns."""
+    """One row per person with a customer: person_id, customer_id and the truth columns (every ``is_churned_<h>d``
+    and ``spend_next_<h>d_eur`` that people.csv holds: 90 and 180 days by default, 273 with --future-days 273)."""
     records = str(truth / "source_records.csv").replace("'", "''")
     people = str(truth / "people.csv").replace("'", "''")
     con = duckdb.connect(str(warehouse), read_only=True)
@@ -91,9 +92,8 @@ def truth_population(warehouse: Path, truth: Path) -> pd.DataFrame:
             select
                 person_customer.person_id,
                 person_customer.customer_id,
-                try_cast(nullif(people.is_churned_90d, '') as integer) as is_churned_90d,
-                cast(people.spend_next_90d_eur as double) as spend_next_90d_eur,
-                cast(people.spend_next_180d_eur as double) as spend_next_180d_eur
+                try_cast(nullif(columns('^is_churned_[0-9]+d$'), '') as integer),
+                cast(columns('^spend_next_[0-9]+d_eur$') as double)
             from person_customer
             inner join read_csv('{people}', header = true, all_varchar = true) as people using (person_id)
         """).df()

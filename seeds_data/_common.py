@@ -20,8 +20,10 @@ from ._vocab import TIMEZONES
 START = date(2025, 6, 1)
 AS_OF = date(2026, 9, 30)
 HISTORY_DAYS = (AS_OF - START).days + 1  # days 0 .. HISTORY_DAYS-1 are in the lake
-FUTURE_DAYS = 180
-TOTAL_DAYS = HISTORY_DAYS + FUTURE_DAYS
+FUTURE_DAYS = 180  # default days simulated past the as-of date (truth only)
+TOTAL_DAYS = HISTORY_DAYS + FUTURE_DAYS  # the window people join in (population model), whatever --future-days
+TRUTH_HORIZONS = (90, 180, 273)  # truth horizons in days; those within --future-days are written
+MAX_FUTURE_DAYS = max(TRUTH_HORIZONS)
 DAY_MS = 86_400_000
 START_MS = int(datetime(START.year, START.month, START.day, tzinfo=UTC).timestamp() * 1000)
 GZ_LEVEL = 6

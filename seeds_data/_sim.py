@@ -12,9 +12,11 @@ import pyarrow as pa
 from ._campaigns import Campaigns
 from ._common import (
     DAY_MS,
+    FUTURE_DAYS,
     HISTORY_DAYS,
+    MAX_FUTURE_DAYS,
     START_MS,
-    TOTAL_DAYS,
+    TRUTH_HORIZONS,
     TZ_STD_MIN,
     Background,
     Counts,
@@ -135,7 +137,7 @@ L_PMF = _lpmf()
 
 def season_curve() -> np.ndarray:
     month_f = [0.85, 0.8, 0.9, 0.9, 0.95, 0.9, 0.78, 0.78, 0.95, 1.0, 1.3, 1.6]
-    out = np.empty(TOTAL_DAYS + 40)
+    out = np.empty(HISTORY_DAYS + MAX_FUTURE_DAYS + 40)
     for d in range(len(out)):
         dt = day_date(d)
         f = month_f[dt.month - 1] * [0.95, 0.95, 0.97, 1.0, 1.05, 1.15, 0.95][dt.weekday()]
@@ -160,10 +162,11 @@ def _local_time_ms(rng, n: int, weights: np.ndarray) -> np.ndarray:
 
 
 # UTC offset (minutes) of every time zone at noon UTC of every simulated day
+_NOON_DAYS = HISTORY_DAYS + MAX_FUTURE_DAYS + 40
 _NOON_OFF = tz_offset_min(
-    np.repeat(np.arange(len(TZ_STD_MIN)), TOTAL_DAYS + 40),
-    np.tile(START_MS + np.arange(TOTAL_DAYS + 40) * DAY_MS + 12 * 3600_000, len(TZ_STD_MIN)),
-).reshape(len(TZ_STD_MIN), TOTAL_DAYS + 40)
+    np.repeat(np.arange(len(TZ_STD_MIN)), _NOON_DAYS),
+    np.tile(START_MS + np.arange(_NOON_DAYS) * DAY_MS + 12 * 3600_000, len(TZ_STD_MIN)),
+).reshape(len(TZ_STD_MIN), _NOON_DAYS)
 
 
 def _utc_from_local(d: int, local_ms: np.ndarray, tz: np.ndarray) -> np.ndarray:
@@ -207,18 +210,23 @@ class Sim:
         defects: Defects,
         bg: Background,
         verbose: bool,
+        future_days: int = FUTURE_DAYS,
     ):
         self.rng, self.P, self.prods, self.stores, self.geo, self.cp = rng, P, prods, stores, geo, cp
         self.lake, self.counts, self.defects, self.bg, self.verbose = lake, counts, defects, bg, verbose
         n = P.n
+        if not FUTURE_DAYS <= future_days <= MAX_FUTURE_DAYS:  # the 90 and 180 days truth is always written
+            raise ValueError(f"future_days must be between {FUTURE_DAYS} and {MAX_FUTURE_DAYS}; got {future_days}")
+        self.total_days = HISTORY_DAYS + future_days
+        self.horizons = tuple(h for h in TRUTH_HORIZONS if h <= future_days)
         self.season = season_curve()
         self.alive = np.ones(n, dtype=bool)
         self.customer = np.zeros(n, dtype=bool)
         self.last_buy = np.full(n, -(10**6), dtype=np.int64)
         self.bought = np.zeros((n, C), dtype=np.int16)
-        self.spend90 = np.zeros(n)
-        self.spend180 = np.zeros(n)
-        self.buy90 = np.zeros(n, dtype=bool)
+        # truth per horizon h: completed spend and whether anything was bought in days 1..h after the as-of date
+        self.spend_next = {h: np.zeros(n) for h in self.horizons}
+        self.bought_next = {h: np.zeros(n, dtype=bool) for h in self.horizons}
         self.hist_spend = np.zeros(n)
         # what the retailer knew before the lake's history starts (for campaign targeting only): people
         # who joined earlier bought categories according to their affinities, the last time a while ago
@@ -341,14 +349,14 @@ class Sim:
     def run(self) -> None:
         rows_last = 0
         t_last = time.time()
-        for d in range(TOTAL_DAYS):
+        for d in range(self.total_days):
             self.day(d)
             dt = day_date(d + 1)
-            if self.verbose and (dt.day == 1 or d == TOTAL_DAYS - 1):
+            if self.verbose and (dt.day == 1 or d == self.total_days - 1):
                 rows = sum(self.counts.rows.values())
                 now = time.time()
                 print(
-                    f"[generate] {day_date(d)} day {d + 1}/{TOTAL_DAYS} lake rows {rows:,} "
+                    f"[generate] {day_date(d)} day {d + 1}/{self.total_days} lake rows {rows:,} "
                     f"({(rows - rows_last) / max(now - t_last, 1e-9):,.0f} rows/s, "
                     f"{rows / max(now - self.t0, 1e-9):,.0f} overall)",
                     file=sys.stderr,
@@ -379,6 +387,22 @@ class Sim:
         self.game(d, write)
 
     # ------------------------------------------------------------------------------------- purchases
+    def add_future(self, d: int, buyers: np.ndarray, eur: np.ndarray) -> None:
+        """Truth after the as-of date: completed purchases on day d count for every horizon that reaches d."""
+        after = d - (HISTORY_DAYS - 1)  # 1 = the as-of date itself (2026-10-01)
+        for h, spend in self.spend_next.items():
+            if after <= h:
+                np.add.at(spend, buyers, eur)
+                self.bought_next[h][buyers] = True
+
+    @property
+    def spend90(self) -> np.ndarray:
+        return self.spend_next[90]
+
+    @property
+    def spend180(self) -> np.ndarray:
+        return self.spend_next[180]
+
     def purchases(self, d: int, joined: np.ndarray) -> dict:
         P, rng, cp = self.P, self.rng, self.cp
         p = np.minimum(P.lam * self.season[d], 0.5)
@@ -463,11 +487,7 @@ class Sim:
             np.add.at(self.bought, (lp[okl], cat[okl]), 1)
             self.track_conversions(d, lp[okl], cat[okl])
         else:
-            b = buyers[done]
-            np.add.at(self.spend180, b, eur[done])
-            if d <= hist + 90:
-                np.add.at(self.spend90, b, eur[done])
-                self.buy90[b] = True
+            self.add_future(d, buyers[done], eur[done])
         return dict(
             buyers=buyers,
             camp=camp,
@@ -1095,10 +1115,7 @@ class Sim:
             self.last_buy[buyers] = d
             np.add.at(self.hist_spend, buyers, eur)
         else:
-            np.add.at(self.spend180, buyers, eur)
-            if d <= hist + 90:
-                np.add.at(self.spend90, buyers, eur)
-                self.buy90[buyers] = True
+            self.add_future(d, buyers, eur)
         if not write:
             return
         day0 = START_MS + d * DAY_MS
@@ -1176,6 +1193,7 @@ class Sim:
         self.defects.log(rel, [f"line:{k + 1}" for k in broken], "broken_json")
 
     # ---------------------------------------------------------------------------------------- results
-    def churn(self) -> np.ndarray:
-        """is_churned_90d: 1/0 for customers (a completed purchase on or before the as-of date), -1 otherwise."""
-        return np.where(self.customer, (~self.buy90).astype(int), -1)
+    def churn(self, horizon: int = 90) -> np.ndarray:
+        """is_churned_<horizon>d: 1/0 for customers (a completed purchase on or before the last history day), 1 =
+        no completed purchase in the ``horizon`` days after it; -1 for people who are not customers."""
+        return np.where(self.customer, (~self.bought_next[horizon]).astype(int), -1)

@@ -22,6 +22,7 @@ from ._common import (
     AS_OF,
     FUTURE_DAYS,
     HISTORY_DAYS,
+    MAX_FUTURE_DAYS,
     START,
     Background,
     Counts,
@@ -42,8 +43,20 @@ def _log(verbose: bool, msg: str) -> None:
         print(f"[generate] {msg}", file=sys.stderr, flush=True)
 
 
-def generate(scale: float = 1.0, seed: int = 42, out: Path | str = "seeds_data", verbose: bool = False) -> dict:
-    """Simulate 1000*scale people and write `out/lake` and `out/truth`. Returns the manifest."""
+def generate(
+    scale: float = 1.0,
+    seed: int = 42,
+    out: Path | str = "seeds_data",
+    verbose: bool = False,
+    future_days: int = FUTURE_DAYS,
+) -> dict:
+    """Simulate 1000*scale people and write `out/lake` and `out/truth`. Returns the manifest.
+
+    ``future_days`` (180 to 273) is how long the simulation runs past the as-of date, for the truth only: the
+    lake and the default truth columns do not depend on it (the draws of the history come first). Beyond the
+    default 180 days, people.csv gains ``is_churned_180d`` and, for every longer truth horizon covered (273),
+    ``is_churned_<h>d`` and ``spend_next_<h>d_eur``.
+    """
     t0 = time.time()
     out = Path(out)
     lake, truth = out / "lake", out / "truth"
@@ -69,15 +82,18 @@ def generate(scale: float = 1.0, seed: int = 42, out: Path | str = "seeds_data",
     ident = build_identity(rng, P)
     write_masters(rng, P, ident, lake, truth, counts, defects, stores)
     del ident
-    _log(verbose, f"master data written ({time.time() - t0:.1f}s); simulating {HISTORY_DAYS + FUTURE_DAYS} days")
+    _log(verbose, f"master data written ({time.time() - t0:.1f}s); simulating {HISTORY_DAYS + future_days} days")
     cp = build_campaigns(rng, prods, lake, counts)
-    sim = Sim(rng, P, prods, stores, geo, cp, lake, counts, defects, bg, verbose)
+    sim = Sim(rng, P, prods, stores, geo, cp, lake, counts, defects, bg, verbose, future_days)
     sim.run()
     bg.close()
     defects.close()
 
     # ------------------------------------------------------------------------------------ truth files
     churn = sim.churn()
+    # horizons beyond the default columns (only when the simulation runs longer than the default 180 days)
+    extra = [h for h in sim.horizons if future_days > FUTURE_DAYS and h != 90]
+    extra_churn = [sim.churn(h) for h in extra]
     tc = Counts()
     people = CsvOut(
         truth,
@@ -93,6 +109,8 @@ def generate(scale: float = 1.0, seed: int = 42, out: Path | str = "seeds_data",
             "is_churned_90d",
             "spend_next_90d_eur",
             "spend_next_180d_eur",
+            *[f"is_churned_{h}d" for h in extra],
+            *[f"spend_next_{h}d_eur" for h in extra if h > 180],
         ],
         tc,
     )
@@ -113,6 +131,8 @@ def generate(scale: float = 1.0, seed: int = 42, out: Path | str = "seeds_data",
                     "" if churn[i] < 0 else str(churn[i]),
                     f"{sim.spend90[i]:.2f}",
                     f"{sim.spend180[i]:.2f}",
+                    *["" if flags[i] < 0 else str(flags[i]) for flags in extra_churn],
+                    *[f"{sim.spend_next[h][i]:.2f}" for h in extra if h > 180],
                 ]
                 for j, i in enumerate(idx.tolist())
             ]
@@ -166,7 +186,7 @@ def generate(scale: float = 1.0, seed: int = 42, out: Path | str = "seeds_data",
         "households": int(P.hh[-1]) + 1,
         "start_date": START.isoformat(),
         "as_of_date": AS_OF.isoformat(),
-        "truth_horizon_end": day_date(HISTORY_DAYS - 1 + FUTURE_DAYS).isoformat(),
+        "truth_horizon_end": day_date(HISTORY_DAYS - 1 + future_days).isoformat(),
         "history_days": HISTORY_DAYS,
         "lake_files": len(rows),
         "lake_rows_total": int(sum(rows.values())),
@@ -184,6 +204,11 @@ def generate(scale: float = 1.0, seed: int = 42, out: Path | str = "seeds_data",
             "campaigns": camp,
         },
     }
+    if future_days != FUTURE_DAYS:  # the default manifest stays as it was
+        manifest["future_days"] = future_days
+        for h in extra:
+            manifest["stats"][f"churned_{h}d"] = int((sim.churn(h) == 1).sum())
+            manifest["stats"][f"spend_next_{h}d_eur"] = round(float(sim.spend_next[h].sum()), 2)
     (truth / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
     total = manifest["lake_rows_total"]
     dt = time.time() - t0
@@ -197,8 +222,15 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=42)
     ap.add_argument("--out", type=Path, default=Path("seeds_data"), help="writes OUT/lake and OUT/truth")
     ap.add_argument("--quiet", action="store_true", help="no progress on stderr")
+    ap.add_argument(
+        "--future-days",
+        type=int,
+        default=FUTURE_DAYS,
+        help=f"days simulated past the as-of date for the truth, {FUTURE_DAYS}..{MAX_FUTURE_DAYS} (default"
+        f" {FUTURE_DAYS}); beyond {FUTURE_DAYS}, people.csv gains the churn and spend truth of the longer horizons",
+    )
     a = ap.parse_args(argv)
-    generate(a.scale, a.seed, a.out, verbose=not a.quiet)
+    generate(a.scale, a.seed, a.out, verbose=not a.quiet, future_days=a.future_days)
     return 0
 
 
