@@ -313,7 +313,8 @@ def test_history_training_row_equals_customer_features_built_as_of_that_date(
     default_build: Build, early_build: Build, tmp_path: Path
 ) -> None:
     """A churn horizon reaching back to 2026-06-30 gives, at that date, every column of customer_features built
-    with C360_AS_OF = 2026-06-30. Reruns only the history model, in a copy of the default home."""
+    with C360_AS_OF = 2026-06-30. Reruns only the feature dates, the feature families and the history model, in
+    a copy of the default home."""
     home = tmp_path / "home"
     home.mkdir()
     shutil.copy2(default_build.warehouse, home / default_build.warehouse.name)
@@ -321,7 +322,9 @@ def test_history_training_row_equals_customer_features_built_as_of_that_date(
     with pytest.MonkeyPatch.context() as patch:
         patch.delenv("C360_AS_OF", raising=False)
         patch.setenv("C360_CHURN_HORIZON_DAYS", str(horizon_days))
-        rerun = run_dbt(SAMPLE_LAKE, home, "run", "--select", "customer_features_history")
+        rerun = run_dbt(
+            SAMPLE_LAKE, home, "run", "--select", "path:models/intermediate/features", "customer_features_history"
+        )
     assert_green(rerun)
     history = _history(rerun, EARLY_AS_OF)
     early = _features(early_build)
@@ -409,12 +412,11 @@ def test_labels_equal_an_independent_recomputation(default_build: Build) -> None
 
 
 def test_invalid_horizon_is_a_clear_error(early_build: Build) -> None:
-    """A horizon that is not a positive whole number stops dbt with a message naming the variable."""
+    """A horizon that is not a positive whole number stops dbt with a message naming the variable (the feature
+    dates read the horizons)."""
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("C360_CLV_HORIZON_DAYS", "0")
-        compiled = run_dbt(
-            SAMPLE_LAKE, early_build.warehouse.parent, "compile", "--select", "customer_features_history"
-        )
+        compiled = run_dbt(SAMPLE_LAKE, early_build.warehouse.parent, "compile", "--select", "int_feature_dates_listed")
     assert compiled.returncode != 0
     assert "C360_CLV_HORIZON_DAYS must be a positive whole number of days" in compiled.output
     assert "'0'" in compiled.output
@@ -427,7 +429,7 @@ def test_invalid_training_date_count_is_a_clear_error(early_build: Build) -> Non
         early_build.warehouse.parent,
         "compile",
         "--select",
-        "customer_features_history",
+        "int_feature_dates_listed",
         "--vars",
         "{c360_training_date_count: 0}",
     )

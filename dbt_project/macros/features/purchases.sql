@@ -4,8 +4,9 @@
         purchase_date, amount_eur), given the names of CTEs (or relations) holding marts.sales_orders,
         stg_game__game_events and int_game_accounts_resolved. A purchase is a sales order of any channel that
         was not cancelled, or an in-game purchase (a game event with amount_eur) of a customer's game
-        account. The one definition shared by the features (customer_features_history) and the labels
-        (customer_training_labels).
+        account. The one definition of a purchase: marts.customer_purchases materializes it (the purchase
+        feature family, the campaign conversions of the features and customer_training_labels read that
+        mart), int_campaign_members_measured calls it inline.
 -#}
 
 {% macro c360_customer_purchases(sales_orders, game_events, game_accounts) -%}

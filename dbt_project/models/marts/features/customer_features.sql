@@ -1,7 +1,8 @@
 -- Point-in-time features of every golden customer as of c360_as_of() (env var C360_AS_OF, else the day after
 -- the last order date), the input of the scores: the scoring-date rows of customer_features_history, which
--- computes them, with the training dates, in one pass. One row per customer in `customers`; only rows dated
--- strictly before the as-of date enter. Columns and semantics: see _features__models.yml.
+-- joins them, with the training dates, from the feature families (models/intermediate/features). One row per
+-- customer in `customers`; only rows dated strictly before the as-of date enter. Columns and semantics: see
+-- _features__models.yml.
 with
 
 customer_features_history as (

@@ -3,8 +3,8 @@
 -- c360_training_offsets_days), measured on the window that starts on the training date and lasts the
 -- horizon, [as_of_date, as_of_date + horizon days), which ends on or before the scoring date: churn_ columns
 -- on the churn window (c360_churn_horizon_days()), clv_ columns on the CLV window (c360_clv_horizon_days()),
--- NULL on a date that is not that model's training date. Purchases are the features' (macro
--- c360_customer_purchases), compared on their UTC date. is_churned is NULL for a customer with no history
+-- NULL on a date that is not that model's training date. Purchases are the features' (marts.customer_purchases,
+-- macro c360_customer_purchases), compared on their UTC date. is_churned is NULL for a customer with no history
 -- before the training date (not yet a customer, so nothing to churn from).
 {%- set churn_horizon_days = c360_churn_horizon_days() %}
 {%- set clv_horizon_days = c360_clv_horizon_days() %}
@@ -16,16 +16,8 @@ customer_features_history as (
     select * from {{ ref('customer_features_history') }}
 ),
 
-sales_orders as (
-    select * from {{ ref('sales_orders') }}
-),
-
-game_events as (
-    select * from {{ ref('stg_game__game_events') }}
-),
-
-game_accounts as (
-    select * from {{ ref('int_game_accounts_resolved') }}
+customer_purchases as (
+    select * from {{ ref('customer_purchases') }}
 ),
 
 -- Every customer at every training date, with the exclusive end of each label window it trains.
@@ -48,30 +40,26 @@ training_windows as (
     where is_churn_training_date or is_clv_training_date
 ),
 
-purchases as (
-    {{ c360_customer_purchases('sales_orders', 'game_events', 'game_accounts') | indent(4) }}
-),
-
 -- Each purchase in a label window of its customer: on or after the training date, before the window's end.
 window_purchases as (
     select
         training_windows.customer_id,
         training_windows.as_of_date,
         case
-            when purchases.purchase_date < training_windows.churn_window_end_date then 1 else 0
+            when customer_purchases.purchase_date < training_windows.churn_window_end_date then 1 else 0
         end as is_in_churn_window,
         case
-            when purchases.purchase_date < training_windows.clv_window_end_date then 1 else 0
+            when customer_purchases.purchase_date < training_windows.clv_window_end_date then 1 else 0
         end as is_in_clv_window,
-        purchases.amount_eur
+        customer_purchases.amount_eur
     from training_windows
-    inner join purchases
+    inner join customer_purchases
         on
-            training_windows.customer_id = purchases.customer_id
-            and training_windows.as_of_date <= purchases.purchase_date
+            training_windows.customer_id = customer_purchases.customer_id
+            and training_windows.as_of_date <= customer_purchases.purchase_date
             and (
-                training_windows.churn_window_end_date > purchases.purchase_date
-                or training_windows.clv_window_end_date > purchases.purchase_date
+                training_windows.churn_window_end_date > customer_purchases.purchase_date
+                or training_windows.clv_window_end_date > customer_purchases.purchase_date
             )
 ),
 
