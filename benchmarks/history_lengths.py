@@ -61,7 +61,7 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 AS_OF = date(2026, 10, 1)  # C360_AS_OF: the day after the generator's last history day (2026-09-30)
 HISTORY_MONTHS = (3, 6, 9, 16)
 HORIZONS = (90, 180, 273)
-FEATURE_MARTS = ("--select", "customer_features_history+", "--exclude", "customer_360+")
+FEATURE_MARTS = ("--select", "path:models/intermediate/features+", "--exclude", "customer_360+")
 HIGHER_IS_BETTER = {"roc_auc": True, "brier": False, "rmse": False, "spearman": True, "top20_share": True}
 
 

@@ -314,21 +314,45 @@ def purchase_backtests(
     return pd.DataFrame(out, columns=COLUMNS), latest, how
 
 
+# CLV is read four ways (error, ranking, who holds the revenue, the total); a family is chosen on all four.
+CLV_CRITERIA = {"rmse": False, "spearman": True, "top20_share": True, "abs_total_error": False}
+
+
 def choose_family(table: pd.DataFrame, kind: str) -> tuple[str, str]:
-    """The promotable family best on the primary metric averaged over the origins, and why (a sentence)."""
+    """The promotable family the backtests favour, and why (a sentence).
+
+    churn: the best ROC AUC averaged over the origins. CLV: the best mean rank over :data:`CLV_CRITERIA` (each
+    averaged over the origins, ranked among the promotable families; ties by RMSE): RMSE alone is dominated by a
+    few big spenders, and a family that wins it by a little can rank customers clearly worse (on generated lakes
+    cut to 6 and 9 months, boosting won RMSE while its Spearman trailed BG/NBD's by 0.04-0.08).
+    """
     metric, higher = PRIMARY[kind]
-    rows = table.loc[(table["metric"] == metric) & table["candidate"].isin(FAMILIES)]
-    means = rows.groupby("candidate")["value"].mean().dropna()
-    if means.empty:
+    rows = table.loc[table["candidate"].isin(FAMILIES)].copy()
+    rows.loc[rows["metric"] == "total_error", "value"] = rows.loc[rows["metric"] == "total_error", "value"].abs()
+    rows.loc[rows["metric"] == "total_error", "metric"] = "abs_total_error"
+    means = rows.groupby(["metric", "candidate"])["value"].mean().unstack("metric")
+    if means.empty or metric not in means or means[metric].dropna().empty:
         return "bgnbd_gamma_gamma", "no backtest origin: the probabilistic family, which needs no labels"
-    promotable = means.loc[means.index.isin(PROMOTABLE)]
-    best = promotable.idxmax() if higher else promotable.idxmin()
+    promotable = means.loc[means.index.isin(PROMOTABLE)].dropna(subset=[metric])
     origins = rows["origin_date"].nunique()
-    listing = ", ".join(f"{name} {value:.4f}" for name, value in means.sort_values(ascending=not higher).items())
-    reason = f"best mean {metric} over {origins} backtest origin(s): {listing}"
-    naive = means.get("naive")
-    if naive is not None and ((naive > means[best]) if higher else (naive < means[best])):
-        reason += "; the naive reference did better, a warning that the features carry little signal here"
+    if kind == "churn":
+        best = promotable[metric].idxmax()
+        listing = ", ".join(f"{name} {value:.4f}" for name, value in means[metric].sort_values(ascending=False).items())
+        reason = f"best mean {metric} over {origins} backtest origin(s): {listing}"
+    else:
+        criteria = [c for c in CLV_CRITERIA if c in promotable]
+        ranks = pd.concat([promotable[c].rank(ascending=not CLV_CRITERIA[c]) for c in criteria], axis=1)
+        order = pd.DataFrame({"rank": ranks.mean(axis=1), "rmse": promotable["rmse"]}).sort_values(["rank", "rmse"])
+        best = order.index[0]
+        listing = ", ".join(
+            f"{name} (rank {row['rank']:.2f}; rmse {promotable.loc[name, 'rmse']:.4g}, spearman "
+            f"{promotable.loc[name, 'spearman']:.3f})"
+            for name, row in order.iterrows()
+        )
+        reason = f"best mean rank on {', '.join(criteria)} over {origins} backtest origin(s): {listing}"
+    naive = means[metric].get("naive")
+    if naive is not None and ((naive > means[metric][best]) if higher else (naive < means[metric][best])):
+        reason += f"; the naive reference did better on {metric}, a warning that the features carry little signal"
     return str(best), reason
 
 

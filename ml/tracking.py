@@ -585,6 +585,15 @@ def champion_chart_points(home: Path, model_name: str) -> tuple[str, str, list[d
     return version, run_id, points
 
 
+def champion_params(home: Path, model_name: str) -> dict[str, str] | None:
+    """The logged params of the champion's training run (without loading the model); None without a champion."""
+    client = _client(home)
+    version = _champion_version(client, model_name)
+    if version is None:
+        return None
+    return dict(client.get_run(client.get_model_version(model_name, version).run_id).data.params)
+
+
 def latest_backtests(home: Path, model_name: str) -> tuple[str, list[dict[str, Any]]] | None:
     """(run id, backtest rows) of the newest training run of ``model_name`` that logged backtests; None if none."""
     import mlflow.artifacts

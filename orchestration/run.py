@@ -27,7 +27,7 @@ from orchestration.run_lock import (
     stop_descendants,
 )
 from orchestration.settings import DBT_PROJECT_DIR, apply_settings, load_settings
-from orchestration.summary import RunSummary, summarize_warehouse
+from orchestration.summary import RunSummary, champion_family_lines, summarize_warehouse
 
 
 def failed_checks(result: dg.ExecuteInProcessResult) -> list[str]:
@@ -76,6 +76,7 @@ def run_all(verbose: bool = False) -> tuple[bool, RunSummary]:
             raise KeyboardInterrupt
     # the sample lake's file times are those of the checkout: no warning about its data being older
     summary = summarize_warehouse(settings.warehouse_path, None if settings.is_sample_lake else settings.lake)
+    summary.scores += champion_family_lines(settings.home)
     summary.warnings = failed_checks(result) + summary.warnings
     if not result.success:
         summary.warnings += failure_causes(result)

@@ -215,3 +215,19 @@ def _summarize_backtests(con: duckdb.DuckDBPyConnection, summary: RunSummary) ->
         ranking = ", ".join(f"{candidate} {value:.4g}" for candidate, value, *_ in found)
         windows = f"{window}-day windows" + ("" if window == horizon else f", shorter than the {horizon}-day horizon")
         summary.scores.append(f"{kind} backtests ({origins} origins, {windows}), mean {metric}, best first: {ranking}")
+
+
+def champion_family_lines(home: Path) -> list[str]:
+    """Why each churn / CLV champion is of its family (its training run's ``champion_family_reason``), for the
+    run summary; nothing for a model without a champion or trained before families were chosen."""
+    from ml import tracking
+
+    lines = []
+    for kind, model_name in (("churn", "c360_churn"), ("clv", "c360_clv")):
+        try:
+            params = tracking.champion_params(home, model_name)
+        except Exception:  # no MLflow store yet under this home: nothing to say
+            return lines
+        if params and params.get("champion_family_reason"):
+            lines.append(f"{kind} champion {params.get('model_family', '?')}: {params['champion_family_reason']}")
+    return lines
