@@ -11,8 +11,9 @@ section 5.10, "time series cross-validation"). The candidates:
 * ``bgnbd_gamma_gamma``: BG/NBD + Gamma-Gamma fitted on the origin's features alone (no labels), forecasting the
   window (churn: P(no purchase in the window), :func:`ml.btyd.bgnbd_probability_no_purchase`);
 * ``blend``: churn: half boosting, half BG/NBD; CLV: the validated blend of :class:`ml.estimators.CLVRegressor`;
-* ``naive``: the reference, never promoted (churn: customers ranked by days since their last purchase, the base
-  rate of the training rows as probability; CLV: the spend of the last 180 days scaled to the window).
+* ``naive``: churn: the reference, never promoted (customers ranked by days since their last purchase, the base
+  rate of the training rows as probability); CLV: the spend of the last 180 days scaled to the window, a
+  label-free model that may be promoted (:class:`ml.estimators.NaiveCLVRegressor`).
 
 Two kinds of origins:
 
@@ -22,7 +23,8 @@ Two kinds of origins:
   other customers (80/20 by customer), said in the ``training`` column.
 * **from purchases** (:func:`purchase_backtests`), where no usable labelled window exists (a young lake, or a
   horizon longer than the history): only BG/NBD + Gamma-Gamma and the naive reference, on windows computed
-  from ``marts.customer_purchases`` at origins in the lake's own history. The window is the horizon when the
+  from ``marts.customer_purchases`` at origins in the lake's own history (CLV: the better of the two by the same
+  rule as below becomes the champion; churn: BG/NBD). The window is the horizon when the
   history holds it twice, else shorter, a third of the history (the model then forecasts that window, not the
   horizon), said in ``window_days``. These figures gate the probabilistic champion.
 """
@@ -46,7 +48,13 @@ log = logging.getLogger(__name__)
 
 PURCHASES_TABLE = "marts.customer_purchases"
 FAMILIES = ("boosting", "bgnbd_gamma_gamma", "blend", "naive")
-PROMOTABLE = ("boosting", "bgnbd_gamma_gamma", "blend")
+# The families a champion may be of: the naive CLV ("same as the last period") is a model too; a recency ranking
+# is not a churn probability, so the naive churn reference is never promoted.
+PROMOTABLE = {
+    "churn": ("boosting", "bgnbd_gamma_gamma", "blend"),
+    "clv": ("boosting", "bgnbd_gamma_gamma", "blend", "naive"),
+}
+LABEL_FREE = ("bgnbd_gamma_gamma", "naive")  # families that need no labelled window
 PRIMARY = {"churn": ("roc_auc", True), "clv": ("rmse", False)}
 # Below these, a labelled frame cannot train a supervised model worth having: the probabilistic family scores.
 MIN_LABELLED_CUSTOMERS = 100
@@ -318,8 +326,9 @@ def purchase_backtests(
 CLV_CRITERIA = {"rmse": False, "spearman": True, "top20_share": True, "abs_total_error": False}
 
 
-def choose_family(table: pd.DataFrame, kind: str) -> tuple[str, str]:
-    """The promotable family the backtests favour, and why (a sentence).
+def choose_family(table: pd.DataFrame, kind: str, label_free_only: bool = False) -> tuple[str, str]:
+    """The promotable family the backtests favour, and why (a sentence); ``label_free_only`` where no labelled
+    window exists (BG/NBD + Gamma-Gamma, or for CLV the naive "same as the last period").
 
     churn: the best ROC AUC averaged over the origins. CLV: the best mean rank over :data:`CLV_CRITERIA` (each
     averaged over the origins, ranked among the promotable families; ties by RMSE): RMSE alone is dominated by a
@@ -333,7 +342,10 @@ def choose_family(table: pd.DataFrame, kind: str) -> tuple[str, str]:
     means = rows.groupby(["metric", "candidate"])["value"].mean().unstack("metric")
     if means.empty or metric not in means or means[metric].dropna().empty:
         return "bgnbd_gamma_gamma", "no backtest origin: the probabilistic family, which needs no labels"
-    promotable = means.loc[means.index.isin(PROMOTABLE)].dropna(subset=[metric])
+    allowed = [f for f in PROMOTABLE[kind] if f in LABEL_FREE or not label_free_only]
+    promotable = means.loc[means.index.isin(allowed)].dropna(subset=[metric])
+    if promotable.empty:
+        return "bgnbd_gamma_gamma", "no promotable candidate was backtested: the probabilistic family"
     origins = rows["origin_date"].nunique()
     if kind == "churn":
         best = promotable[metric].idxmax()

@@ -174,6 +174,10 @@ class CLVRegressor(RegressorMixin, BaseEstimator):
         """The BG/NBD + Gamma-Gamma baseline columns (see :meth:`ml.btyd.BTYDModel.predict_frame`)."""
         return self.btyd_.predict_frame(X, self.horizon_days)
 
+    def expected_purchases(self, X: pd.DataFrame) -> np.ndarray:
+        """Purchases expected in the horizon (BG/NBD's), written beside the spend in ``ml.clv_scores``."""
+        return self.predict_btyd(X)["bgnbd_expected_purchases"].to_numpy(dtype=float)
+
 
 class BTYDChurnClassifier(ClassifierMixin, BaseEstimator):
     """Churn as P(no purchase in the next ``horizon_days``) from BG/NBD (:func:`ml.btyd.bgnbd_probability_no_purchase`).
@@ -225,6 +229,39 @@ class BTYDCLVRegressor(RegressorMixin, BaseEstimator):
 
     def predict(self, X: pd.DataFrame) -> np.ndarray:
         return self.predict_btyd(X)["bgnbd_gg_clv_eur"].to_numpy(dtype=float)
+
+    def expected_purchases(self, X: pd.DataFrame) -> np.ndarray:
+        return self.predict_btyd(X)["bgnbd_expected_purchases"].to_numpy(dtype=float)
+
+
+class NaiveCLVRegressor(RegressorMixin, BaseEstimator):
+    """ "Same as the last period": the spend (and purchases) of the 180 days before the date, scaled to
+    ``horizon_days``. Needs no labels and no fit; the lifetime value champion where the backtests find it better
+    than BG/NBD + Gamma-Gamma (a young lake whose few buyers leave Gamma-Gamma too little to learn from)."""
+
+    def __init__(self, horizon_days: int = 180):
+        self.horizon_days = horizon_days
+
+    def fit(self, X: pd.DataFrame, y: Any = None) -> NaiveCLVRegressor:
+        self.fitted_ = True
+        return self
+
+    def _last_180_days(self, X: pd.DataFrame, prefix: str, suffix: str) -> np.ndarray:
+        total = np.zeros(len(X))
+        for window in ("90d", "prev_90d"):
+            column = f"{prefix}{window}{suffix}"
+            if column in X.columns:
+                total += pd.to_numeric(X[column], errors="coerce").fillna(0.0).to_numpy(dtype=float)
+        return total * self.horizon_days / 180.0
+
+    def predict(self, X: pd.DataFrame) -> np.ndarray:
+        return self._last_180_days(X, "monetary_", "_eur")
+
+    def expected_purchases(self, X: pd.DataFrame) -> np.ndarray:
+        return self._last_180_days(X, "purchase_count_", "")
+
+
+NAIVE_CLV_COLUMNS = ("monetary_90d_eur", "monetary_prev_90d_eur", "purchase_count_90d", "purchase_count_prev_90d")
 
 
 class AveragedClassifier(ClassifierMixin, BaseEstimator):

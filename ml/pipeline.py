@@ -194,7 +194,7 @@ def train_champion(warehouse: Path, kind: str, *, seed: int = 0) -> TrainingOutc
         with threadpool_limits(limits=data.thread_limit()):
             table = backtest.labelled_backtests(used, kind, seed)
         family, why = backtest.choose_family(table, kind)
-        if family != "bgnbd_gamma_gamma":
+        if family not in backtest.LABEL_FREE:
             outcome = train(kind, frame, seed=seed, family=family)
         else:  # judged beside the others on the latest labelled window's holdout customers
             latest = frame.loc[frame["as_of_date"] == frame["as_of_date"].max()].reset_index(drop=True)
@@ -202,14 +202,15 @@ def train_champion(warehouse: Path, kind: str, *, seed: int = 0) -> TrainingOutc
     else:
         why = reason if frame is not None else "no labelled window of the horizon fits in the lake's history"
         family = "bgnbd_gamma_gamma"
-    if family == "bgnbd_gamma_gamma":
+    if family in backtest.LABEL_FREE:
         scoring = data.scoring_frame(warehouse)
         as_of = pd.to_datetime(scoring["as_of_date"]).max().date()
         with threadpool_limits(limits=data.thread_limit()):
             if not usable:
                 table, holdout, how = backtest.purchase_backtests(warehouse, kind, as_of)
-                why = f"{why}: the probabilistic family, which needs no labels; {how}"
-            result = training.train_probabilistic(kind, scoring, holdout, seed)
+                family, chosen = backtest.choose_family(table, kind, label_free_only=True)
+                why = f"{why}: a family that needs no labels; {how}; {chosen}"
+            result = training.train_probabilistic(kind, scoring, holdout, seed, family)
         result["params"]["training_as_of"] = str(as_of)
         outcome = _outcome(kind, scoring, scoring, result, seed, data_snapshot_id(scoring), {}, family)
         if holdout is None:
@@ -268,8 +269,7 @@ def score_frame(
         out["churn_probability"] = np.clip(model.score_values(frame), 0.0, 1.0)
     elif kind == "clv":
         out["clv_eur"] = np.clip(model.score_values(frame), 0.0, None) * seasonal_factor
-        btyd = model.estimator_.predict_btyd(frame)
-        out["expected_purchases"] = btyd["bgnbd_expected_purchases"].to_numpy() * seasonal_factor
+        out["expected_purchases"] = model.estimator_.expected_purchases(frame) * seasonal_factor
     else:
         proba = model.predict_proba(frame)
         classes = np.asarray(model.classes_, dtype=object)
