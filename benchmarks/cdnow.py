@@ -33,7 +33,7 @@ months after the shop's first sale, 1997-01-01; every customer made a first purc
   180 days' spend scaled to h for CLV. 95 % paired bootstrap intervals over customers of c360 minus BG/NBD, and of
   BG/NBD's P(no purchase) AUC minus recency's; the target verdict of ``benchmarks.history_lengths.verdict``.
 * The BG/NBD parameters fitted on 39 weeks (as of 1997-10-01) beside :data:`PUBLISHED_BGNBD`, on the master file
-  and on the sample (its own small ``dbt run`` up to ``customer_features``), for which they were published.
+  and on the sample (its own small ``dbt build``), for which they were published.
 
 Writes bench_out/cdnow.md and bench_out/cdnow.json (one row per as-of date and horizon) and prints the table.
 """
@@ -112,7 +112,6 @@ FIRST_SALE = date(1997, 1, 1)
 AS_OF_DATES = (date(1997, 4, 1), date(1997, 7, 1), date(1997, 10, 1))
 HORIZONS = (90, 180, 273)
 CALIBRATION_AS_OF = date(1997, 10, 1)  # 39 weeks after 1997-01-01, FHL 2005's calibration period
-MODELS_UP_TO_FEATURES = ("--select", "+customer_features")
 
 
 def months_between(start: date, end: date) -> int:
@@ -209,13 +208,13 @@ def run_as_of(
 
 
 def sample_bgnbd(project: Path, wheel: Path, work: Path) -> dict[str, Any]:
-    """BG/NBD fitted on the sample's features as of 1997-10-01 (its own lake and a dbt run up to the features)."""
+    """BG/NBD fitted on the sample's features as of 1997-10-01 (its own lake and dbt build)."""
     lake, home = work / "lake_sample", work / f"home_sample_{CALIBRATION_AS_OF}"
     if home.exists():
         shutil.rmtree(home)
     rows = write_cdnow_lake(wheel, lake, "sample")
     os.environ["C360_AS_OF"] = CALIBRATION_AS_OF.isoformat()
-    dbt_s = run_dbt(project, lake, home, "run", "--quiet", *MODELS_UP_TO_FEATURES)
+    dbt_s = run_dbt(project, lake, home, "build", "--quiet")
     features = pipeline.feature_frame_for_drift(home / "warehouse.duckdb")
     fitted = BTYDModel.fit(features).bgnbd
     return {
