@@ -560,13 +560,14 @@ def _target(row: dict[str, Any]) -> str:
     return "yes" if target["at_least_as_good"] else f"no ({target['reason']})"
 
 
-def format_table(rows: list[dict[str, Any]], columns: list[tuple[str, Any]] = COLUMNS) -> str:
+def format_table(rows: list[dict[str, Any]], columns: list[tuple[str, Any]] = COLUMNS, errors: bool = True) -> str:
+    """Markdown table of ``rows``, then (``errors``) the distinct training and fitting errors below it."""
     lines = ["| " + " | ".join(name for name, _ in columns) + " |", "|" + "---|" * len(columns)]
     lines += ["| " + " | ".join(cell(row) for _, cell in columns) + " |" for row in rows]
-    errors = sorted({f"{row[k]}" for row in rows for k in ("churn_error", "clv_error", "bgnbd_error") if k in row})
-    if errors:
+    messages = sorted({f"{row[k]}" for row in rows for k in ("churn_error", "clv_error", "bgnbd_error") if k in row})
+    if errors and messages:
         lines += ["", "Errors (the champion's or BG/NBD's result on the rows where they occur):"]
-        lines += [f"- {error}" for error in errors]
+        lines += [f"- {error}" for error in messages]
     return "\n".join(lines)
 
 
