@@ -13,7 +13,7 @@ export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export DO_NOT_TRACK := 1
 export MLFLOW_DISABLE_TELEMETRY := true
 
-.PHONY: install run test lint format ui mlflow-ui docs sources check-lake bench bench-identity bench-identity-ceiling bench-game bench-campaigns bench-personalization bench-scores bench-history bench-serving bench-freshness lake clean
+.PHONY: install run test lint format ui mlflow-ui docs sources check-lake bench bench-identity bench-identity-ceiling bench-game bench-campaigns bench-personalization bench-scores bench-history bench-cdnow bench-serving bench-freshness lake clean
 
 $(STAMP): pyproject.toml orchestration/install_browser.sh
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -90,6 +90,9 @@ bench-scores: install  ## churn / CLV / segment quality against the truth on the
 
 bench-history: install  ## churn / CLV at 3, 6, 9, 16 months of history x 90/180/273-day horizons vs BG/NBD + Gamma-Gamma and naive
 	$(BIN)/python -m benchmarks.history_lengths --scale $(HISTORY_SCALE) --seed $(HISTORY_SEED)
+
+bench-cdnow: install  ## churn / CLV on the public CDNOW log (master file, a user's mapping) at 3, 6, 9 months x 90/180/273 days vs BG/NBD + Gamma-Gamma and naive
+	$(BIN)/python -m benchmarks.cdnow
 
 bench-serving: install  ## BI serving layer: query p50/p95 with 1 and 8 readers, idle, while republishing and during a full rebuild; publish time; lake-to-serving freshness
 	$(BIN)/python -m benchmarks.serving

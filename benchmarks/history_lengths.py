@@ -360,9 +360,20 @@ def evaluate_row(warehouse: Path, truth: Path, horizon: int, outcome: dict[str, 
     population = truth_population(warehouse, truth)
     features = pipeline.feature_frame_for_drift(warehouse)
     frame = population.merge(features, on="customer_id", how="left")
+    return evaluate_frame(frame, features, horizon, outcome)
+
+
+def evaluate_frame(
+    frame: pd.DataFrame, features: pd.DataFrame, horizon: int, outcome: dict[str, dict[str, Any]]
+) -> dict[str, Any]:
+    """Figures of the champion, BG/NBD + Gamma-Gamma (fitted on ``features``) and the naive baselines on ``frame``:
+    one row per person with ``customer_id``, the scoring-date features and the outcomes ``is_churned_{h}d``
+    (NULL: not judged) and ``spend_next_{h}d_eur``. ``row["bgnbd_params"]`` holds the fitted BG/NBD parameters."""
     row: dict[str, Any] = {"persons": len(frame)}
     try:
-        btyd = BTYDModel.fit(features).predict_frame(frame, horizon)
+        fitted = BTYDModel.fit(features)
+        btyd = fitted.predict_frame(frame, horizon)
+        row["bgnbd_params"] = {name: float(value) for name, value in fitted.bgnbd.items()}
     except ValueError as error:
         btyd = None
         row["bgnbd_error"] = str(error).splitlines()[0]
@@ -447,14 +458,14 @@ def run_history(
         if mlflow_home.exists():
             shutil.rmtree(mlflow_home)
         outcome = {kind: train_and_score(kind, mlflow_home, warehouse) for kind in ("churn", "clv")}
-        outcome["churn"]["base_rate"] = _label_base_rate(warehouse)
+        outcome["churn"]["base_rate"] = label_base_rate(warehouse)
         figures = evaluate_row(warehouse, truth, horizon, outcome)
         row = {
             "history_months": months,
             "horizon_days": horizon,
             "labelled_windows": windows,
-            "churn_model": _model_label(outcome["churn"]),
-            "clv_model": _model_label(outcome["clv"]),
+            "churn_model": model_label(outcome["churn"]),
+            "clv_model": model_label(outcome["clv"]),
             **figures,
             "dbt_s": round(dbt_s, 1),
             "train_score_evaluate_s": round(time.perf_counter() - train_started, 1),
@@ -468,7 +479,7 @@ def run_history(
     return rows
 
 
-def _label_base_rate(warehouse: Path) -> float | None:
+def label_base_rate(warehouse: Path) -> float | None:
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
         value = con.execute("""
@@ -482,7 +493,7 @@ def _label_base_rate(warehouse: Path) -> float | None:
     return None if value is None else float(value)
 
 
-def _model_label(outcome: dict[str, Any]) -> str:
+def model_label(outcome: dict[str, Any]) -> str:
     if "error" in outcome:
         return "failed"
     return f"{outcome['model_family']} ({outcome['model_name']} v{outcome['model_version']})"
@@ -549,13 +560,14 @@ def _target(row: dict[str, Any]) -> str:
     return "yes" if target["at_least_as_good"] else f"no ({target['reason']})"
 
 
-def format_table(rows: list[dict[str, Any]]) -> str:
-    lines = ["| " + " | ".join(name for name, _ in COLUMNS) + " |", "|" + "---|" * len(COLUMNS)]
-    lines += ["| " + " | ".join(cell(row) for _, cell in COLUMNS) + " |" for row in rows]
-    errors = sorted({f"{row[k]}" for row in rows for k in ("churn_error", "clv_error", "bgnbd_error") if k in row})
-    if errors:
+def format_table(rows: list[dict[str, Any]], columns: list[tuple[str, Any]] = COLUMNS, errors: bool = True) -> str:
+    """Markdown table of ``rows``, then (``errors``) the distinct training and fitting errors below it."""
+    lines = ["| " + " | ".join(name for name, _ in columns) + " |", "|" + "---|" * len(columns)]
+    lines += ["| " + " | ".join(cell(row) for _, cell in columns) + " |" for row in rows]
+    messages = sorted({f"{row[k]}" for row in rows for k in ("churn_error", "clv_error", "bgnbd_error") if k in row})
+    if errors and messages:
         lines += ["", "Errors (the champion's or BG/NBD's result on the rows where they occur):"]
-        lines += [f"- {error}" for error in errors]
+        lines += [f"- {error}" for error in messages]
     return "\n".join(lines)
 
 
