@@ -291,7 +291,8 @@ def train_and_score(kind: str, home: Path, warehouse: Path) -> dict[str, Any]:
 
     model_name = pipeline.MODEL_NAMES[kind]
     try:
-        logged, decision, _ = train_and_register(kind, home, warehouse)
+        logged, decision, outcome = train_and_register(kind, home, warehouse)
+        pipeline.close_figures(outcome)
     except Exception as error:  # noqa: BLE001 - any training failure is the champion's result on this row
         return {"error": f"{type(error).__name__}: {str(error).strip().splitlines()[0]}"}
     champion = tracking.load_champion(home, model_name)

@@ -176,7 +176,10 @@ def train_champion(warehouse: Path, kind: str, *, seed: int = 0) -> TrainingOutc
     (a young lake, a horizon longer than the history, too few customers or churners), the champion is BG/NBD +
     Gamma-Gamma fitted on all history before the as-of date (:func:`ml.training.train_probabilistic`), backtested
     and gated on windows computed from the purchases (:func:`ml.backtest.purchase_backtests`). The outcome
-    carries the backtest table and ``params['champion_family_reason']``. segment: :func:`train` as is.
+    carries the backtest table and ``params['champion_family_reason']``. A supervised family that misses its
+    thresholds on the holdout gives way to the best label-free family when that one passes (on CDNOW at 6 and 9
+    months the latest labelled windows held customers only weeks old, and no champion was left otherwise).
+    segment: :func:`train` as is.
     """
     _check_kind(kind)
     warehouse = Path(warehouse)
@@ -189,6 +192,7 @@ def train_champion(warehouse: Path, kind: str, *, seed: int = 0) -> TrainingOutc
     frame = backtest.after_first_purchase(warehouse, frame)
     usable, reason = backtest.usable_for_supervised(frame, kind)
     holdout: pd.DataFrame | None = None
+    supervised: TrainingOutcome | None = None
     if usable:
         used, _ = training.subsample(frame, seed)
         with threadpool_limits(limits=data.thread_limit()):
@@ -196,6 +200,11 @@ def train_champion(warehouse: Path, kind: str, *, seed: int = 0) -> TrainingOutc
         family, why = backtest.choose_family(table, kind)
         if family not in backtest.LABEL_FREE:
             outcome = train(kind, frame, seed=seed, family=family)
+            if not outcome.passes_thresholds:  # scores still come from the best label-free family, if it passes
+                missed = f"{outcome.primary_metric} {outcome.metrics.get(outcome.primary_metric, float('nan')):.4g}"
+                fallback, _ = backtest.choose_family(table, kind, label_free_only=True)
+                why += f"; {family} missed its thresholds on the holdout ({missed}): {fallback} instead"
+                supervised, family, holdout = outcome, fallback, outcome.holdout
         else:  # judged beside the others on the latest labelled window's holdout customers
             latest = frame.loc[frame["as_of_date"] == frame["as_of_date"].max()].reset_index(drop=True)
             holdout = latest.loc[customer_holdout_mask(latest["customer_id"], seed=seed)].reset_index(drop=True)
@@ -215,11 +224,21 @@ def train_champion(warehouse: Path, kind: str, *, seed: int = 0) -> TrainingOutc
         outcome = _outcome(kind, scoring, scoring, result, seed, data_snapshot_id(scoring), {}, family)
         if holdout is None:
             outcome.holdout = None
+        if supervised is not None and not outcome.passes_thresholds:  # neither passes: keep the backtests' choice
+            outcome, family = supervised, supervised.model_family
     outcome.backtests = table
     outcome.params["champion_family_reason"] = why
     outcome.metrics.update(backtest.summary_metrics(table))
     log.info("%s: family %s (%s)", kind, family, why)
     return outcome
+
+
+def close_figures(outcome: TrainingOutcome) -> None:
+    """Release the outcome's matplotlib figures once they are logged and drawn (pyplot keeps every open one)."""
+    import matplotlib.pyplot as plt
+
+    for figure in outcome.figures.values():
+        plt.close(figure)
 
 
 def evaluate(kind: str, model: Any, features: list[str], frame: pd.DataFrame) -> dict[str, float]:

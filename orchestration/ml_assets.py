@@ -165,6 +165,7 @@ def build_train_asset(kind: str) -> dg.AssetsDefinition:
         run_page = tracking.run_page(settings.home, logged.run_id, mlflow_ui_url())
         result["mlflow_run"] = dg.MetadataValue.url(run_page)
         result["evaluation_charts"] = dg.MetadataValue.md(charts_markdown(outcome.figures, run_page))
+        pipeline.close_figures(outcome)
         return dg.MaterializeResult(metadata=result)
 
     return train
