@@ -60,6 +60,7 @@ PRIMARY = {"churn": ("roc_auc", True), "clv": ("rmse", False)}
 MIN_LABELLED_CUSTOMERS = 100
 MIN_CLASS_ROWS = 20
 MIN_WINDOW_DAYS = 14
+MIN_HISTORY_DAYS = 28  # a labelled window trains only where the lake held this many days of sales before it
 COLUMNS = [
     "kind", "origin_date", "window_days", "horizon_days", "candidate", "training", "rows_train",
     "rows_evaluated", "metric", "value",
@@ -89,19 +90,23 @@ def usable_for_supervised(frame: pd.DataFrame | None, kind: str) -> tuple[bool, 
 
 
 def after_first_purchase(warehouse: Path, frame: pd.DataFrame | None) -> pd.DataFrame | None:
-    """The labelled rows of training dates after the lake's first purchase (None when none is left).
+    """The labelled rows of training dates at least :data:`MIN_HISTORY_DAYS` after the lake's first purchase (None
+    when none is left).
 
     A training date before the shop's first sale labels customers whose source records are older (a CRM
     imported before the shop opened) as churned with zero spend, and gives them empty features: windows of a
     business that did not sell yet, which would teach a supervised model nothing true (found on lakes cut to 3
-    months of orders, where such windows trained a churn model ranking at chance)."""
+    months of orders, where such windows trained a churn model ranking at chance). A date days after the first
+    sale is little better: on CDNOW as of its sixth month, the one labelled window started the day after the
+    shop opened, every customer one day old, and the models evaluated on it ranked churners at 0.51."""
     if frame is None or frame.empty:
         return None
     with read_only(warehouse) as con:
         first = con.execute(f"select min(purchase_date) from {PURCHASES_TABLE}").fetchone()[0]
     if first is None:
         return None
-    kept = frame.loc[pd.to_datetime(frame["as_of_date"]) > pd.Timestamp(first)].reset_index(drop=True)
+    start = pd.Timestamp(first) + pd.Timedelta(days=MIN_HISTORY_DAYS)
+    kept = frame.loc[pd.to_datetime(frame["as_of_date"]) >= start].reset_index(drop=True)
     kept.attrs.update(frame.attrs)
     return kept if len(kept) else None
 

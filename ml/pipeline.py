@@ -193,6 +193,7 @@ def train_champion(warehouse: Path, kind: str, *, seed: int = 0) -> TrainingOutc
     usable, reason = backtest.usable_for_supervised(frame, kind)
     holdout: pd.DataFrame | None = None
     supervised: TrainingOutcome | None = None
+    labelled_table = None
     if usable:
         used, _ = training.subsample(frame, seed)
         with threadpool_limits(limits=data.thread_limit()):
@@ -200,11 +201,10 @@ def train_champion(warehouse: Path, kind: str, *, seed: int = 0) -> TrainingOutc
         family, why = backtest.choose_family(table, kind)
         if family not in backtest.LABEL_FREE:
             outcome = train(kind, frame, seed=seed, family=family)
-            if not outcome.passes_thresholds:  # scores still come from the best label-free family, if it passes
+            if not outcome.passes_thresholds:  # scores still come from a label-free family, if it passes
                 missed = f"{outcome.primary_metric} {outcome.metrics.get(outcome.primary_metric, float('nan')):.4g}"
-                fallback, _ = backtest.choose_family(table, kind, label_free_only=True)
-                why += f"; {family} missed its thresholds on the holdout ({missed}): {fallback} instead"
-                supervised, family, holdout = outcome, fallback, outcome.holdout
+                why += f"; {family} missed its thresholds on the holdout ({missed})"
+                supervised, family, labelled_table = outcome, "bgnbd_gamma_gamma", table
         else:  # judged beside the others on the latest labelled window's holdout customers
             latest = frame.loc[frame["as_of_date"] == frame["as_of_date"].max()].reset_index(drop=True)
             holdout = latest.loc[customer_holdout_mask(latest["customer_id"], seed=seed)].reset_index(drop=True)
@@ -215,17 +215,19 @@ def train_champion(warehouse: Path, kind: str, *, seed: int = 0) -> TrainingOutc
         scoring = data.scoring_frame(warehouse)
         as_of = pd.to_datetime(scoring["as_of_date"]).max().date()
         with threadpool_limits(limits=data.thread_limit()):
-            if not usable:
+            if not usable or supervised is not None:  # judged on recent windows of the purchases themselves
                 table, holdout, how = backtest.purchase_backtests(warehouse, kind, as_of)
                 family, chosen = backtest.choose_family(table, kind, label_free_only=True)
                 why = f"{why}: a family that needs no labels; {how}; {chosen}"
+                if labelled_table is not None:
+                    table = pd.concat([labelled_table, table], ignore_index=True)
             result = training.train_probabilistic(kind, scoring, holdout, seed, family)
         result["params"]["training_as_of"] = str(as_of)
         outcome = _outcome(kind, scoring, scoring, result, seed, data_snapshot_id(scoring), {}, family)
         if holdout is None:
             outcome.holdout = None
         if supervised is not None and not outcome.passes_thresholds:  # neither passes: keep the backtests' choice
-            outcome, family = supervised, supervised.model_family
+            outcome, family, table = supervised, supervised.model_family, labelled_table
     outcome.backtests = table
     outcome.params["champion_family_reason"] = why
     outcome.metrics.update(backtest.summary_metrics(table))

@@ -509,7 +509,7 @@ def train_probabilistic(
     if holdout is not None:
         params["evaluation_window_days"] = int(holdout.attrs.get("window_days") or horizon)
     return dict(
-        model=model, features=list(BTYD_COLUMNS), dropped=[], train_rows=scoring_rows,
+        model=model, features=list(model.features), dropped=[], train_rows=scoring_rows,
         holdout=holdout if holdout is not None else scoring_rows.iloc[0:0], metrics=scores, primary_metric=primary,
         higher_is_better=primary == "roc_auc", thresholds=thresholds, figures=figures, params=params,
     )  # fmt: skip

@@ -14,7 +14,7 @@ from conftest import SAMPLE_LAKE
 from dbt_runs import Build, assert_green, run_dbt
 from sklearn.metrics import roc_auc_score
 
-from ml import backtest, pipeline
+from ml import backtest, data, pipeline, training
 from ml.btyd import (
     bgnbd_expected_repeat_purchases,
     bgnbd_probability_alive,
@@ -22,6 +22,7 @@ from ml.btyd import (
     fit_bgnbd,
 )
 from ml.data import NoLabelledRows
+from ml.estimators import NAIVE_CLV_COLUMNS
 
 
 def simulate_bgnbd(n: int, calibration: float, horizon: float, seed: int = 3) -> tuple[np.ndarray, ...]:
@@ -141,3 +142,34 @@ def test_long_history_backtests_choose_the_family_that_wins_them(sample_build: B
     assert means["boosting"] > means["bgnbd_gamma_gamma"] and means["boosting"] > means["naive"]
     assert outcome.passes_thresholds
     assert outcome.metrics["backtest_boosting_roc_auc"] == pytest.approx(means["boosting"])
+
+
+@pytest.mark.slow
+def test_the_naive_lifetime_value_family_is_a_model_that_scores(
+    short_history_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """'Same as the last period' is a CLV family the backtests may choose where no label exists: it is evaluated
+    as the naive baseline itself, logs its own inputs, and scores every customer."""
+    monkeypatch.setenv("C360_CLV_HORIZON_DAYS", "600")
+    warehouse = short_history_home / "warehouse.duckdb"
+    scoring = data.scoring_frame(warehouse)
+    as_of = scoring["as_of_date"].max()
+    _, holdout, _ = backtest.purchase_backtests(warehouse, "clv", as_of.date() if hasattr(as_of, "date") else as_of)
+    result = training.train_probabilistic("clv", scoring, holdout, 0, family="naive")
+    model = result["model"]
+    assert result["features"] == model.features == list(NAIVE_CLV_COLUMNS)
+    assert result["metrics"]["rmse"] == pytest.approx(result["metrics"]["baseline_naive_rmse"])
+    model.model_family_ = "naive"
+    rows = pipeline.score_to_table(
+        warehouse, "clv", model, result["features"], model_name="c360_clv", model_version="test",
+        scored_at=datetime(2026, 10, 1),
+    )  # fmt: skip
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        scored = con.execute(
+            "select count(*), min(expected_purchases), list(distinct model_family), "
+            "sum(clv_eur) filter (where top_feature_1 like 'monetary%') > 0 from ml.clv_scores"
+        ).fetchone()
+    finally:
+        con.close()
+    assert scored[0] == rows == len(scoring) and scored[1] >= 0 and scored[2] == ["naive"] and scored[3]
