@@ -332,8 +332,15 @@ CLV_CRITERIA = {"rmse": False, "spearman": True, "top20_share": True, "abs_total
 
 
 def choose_family(table: pd.DataFrame, kind: str, label_free_only: bool = False) -> tuple[str, str]:
-    """The promotable family the backtests favour, and why (a sentence); ``label_free_only`` where no labelled
-    window exists (BG/NBD + Gamma-Gamma, or for CLV the naive "same as the last period").
+    """The first of :func:`ranked_families` and why (a sentence)."""
+    ranked, reason = ranked_families(table, kind, label_free_only)
+    return ranked[0], reason
+
+
+def ranked_families(table: pd.DataFrame, kind: str, label_free_only: bool = False) -> tuple[list[str], str]:
+    """The promotable families the backtests favour, best first, and why (a sentence); ``label_free_only``
+    where no labelled window exists (BG/NBD + Gamma-Gamma, or for CLV the naive "same as the last period").
+    Training takes the first that passes its thresholds (:func:`ml.pipeline.train_champion`).
 
     churn: the best ROC AUC averaged over the origins. CLV: the best mean rank over :data:`CLV_CRITERIA` (each
     averaged over the origins, ranked among the promotable families; ties by RMSE): RMSE alone is dominated by a
@@ -346,31 +353,32 @@ def choose_family(table: pd.DataFrame, kind: str, label_free_only: bool = False)
     rows.loc[rows["metric"] == "total_error", "metric"] = "abs_total_error"
     means = rows.groupby(["metric", "candidate"])["value"].mean().unstack("metric")
     if means.empty or metric not in means or means[metric].dropna().empty:
-        return "bgnbd_gamma_gamma", "no backtest origin: the probabilistic family, which needs no labels"
+        return ["bgnbd_gamma_gamma"], "no backtest origin: the probabilistic family, which needs no labels"
     allowed = [f for f in PROMOTABLE[kind] if f in LABEL_FREE or not label_free_only]
     promotable = means.loc[means.index.isin(allowed)].dropna(subset=[metric])
     if promotable.empty:
-        return "bgnbd_gamma_gamma", "no promotable candidate was backtested: the probabilistic family"
+        return ["bgnbd_gamma_gamma"], "no promotable candidate was backtested: the probabilistic family"
     origins = rows["origin_date"].nunique()
     if kind == "churn":
-        best = promotable[metric].idxmax()
+        ranked = list(promotable[metric].sort_values(ascending=False).index)
         listing = ", ".join(f"{name} {value:.4f}" for name, value in means[metric].sort_values(ascending=False).items())
         reason = f"best mean {metric} over {origins} backtest origin(s): {listing}"
     else:
         criteria = [c for c in CLV_CRITERIA if c in promotable]
         ranks = pd.concat([promotable[c].rank(ascending=not CLV_CRITERIA[c]) for c in criteria], axis=1)
         order = pd.DataFrame({"rank": ranks.mean(axis=1), "rmse": promotable["rmse"]}).sort_values(["rank", "rmse"])
-        best = order.index[0]
+        ranked = list(order.index)
         listing = ", ".join(
             f"{name} (rank {row['rank']:.2f}; rmse {promotable.loc[name, 'rmse']:.4g}, spearman "
             f"{promotable.loc[name, 'spearman']:.3f})"
             for name, row in order.iterrows()
         )
         reason = f"best mean rank on {', '.join(criteria)} over {origins} backtest origin(s): {listing}"
+    best = ranked[0]
     naive = means[metric].get("naive")
     if naive is not None and ((naive > means[metric][best]) if higher else (naive < means[metric][best])):
         reason += f"; the naive reference did better on {metric}, a warning that the features carry little signal"
-    return str(best), reason
+    return [str(name) for name in ranked], reason
 
 
 def summary_metrics(table: pd.DataFrame) -> dict[str, float]:
