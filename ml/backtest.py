@@ -39,7 +39,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ml import metrics
+from ml import metrics, training
 from ml.data import horizon_days, read_only
 from ml.estimators import BTYDChurnClassifier, BTYDCLVRegressor
 from ml.features import customer_holdout_mask
@@ -116,15 +116,8 @@ def _label(kind: str, frame: pd.DataFrame) -> np.ndarray:
     return frame[column].to_numpy(dtype=int if kind == "churn" else float)
 
 
-def _naive(kind: str, rows: pd.DataFrame, train_rows: pd.DataFrame, window: int) -> np.ndarray:
-    if kind == "churn":
-        recency = pd.to_numeric(rows["recency_days"], errors="coerce")
-        return recency.fillna(recency.max() + 1 if recency.notna().any() else 0).to_numpy(dtype=float)
-    recent = sum(
-        pd.to_numeric(rows.get(c, 0.0), errors="coerce").fillna(0.0).to_numpy(dtype=float)
-        for c in ("monetary_90d_eur", "monetary_prev_90d_eur")
-    )
-    return np.asarray(recent, dtype=float) * window / 180.0
+def _naive(kind: str, rows: pd.DataFrame, window: int) -> np.ndarray:
+    return training.recency_rank(rows) if kind == "churn" else training.naive_prediction(rows, window)
 
 
 def _metrics(kind: str, y: np.ndarray, predicted: np.ndarray, candidate: str, base_rate: float) -> dict[str, float]:
@@ -167,8 +160,6 @@ def _rows(kind: str, origin: Any, window: int, candidate: str, training: str, n_
 
 def labelled_backtests(frame: pd.DataFrame, kind: str, seed: int = 0, max_origins: int = 3) -> pd.DataFrame:
     """Backtests of every candidate at the latest ``max_origins`` training dates of a labelled frame (long form)."""
-    from ml import training  # training imports this module's callers; import here to keep the graph acyclic
-
     horizon = horizon_days(kind)
     dates = sorted(pd.to_datetime(frame["as_of_date"]).unique(), reverse=True)[:max_origins]
     as_of = pd.to_datetime(frame["as_of_date"])
@@ -206,7 +197,7 @@ def labelled_backtests(frame: pd.DataFrame, kind: str, seed: int = 0, max_origin
                     predictions[family] = training.fit_clv(train_rows, seed, family)[0].score_values(test)
                 except ValueError as exc:  # BG/NBD inside the CLV model cannot fit these rows
                     log.info("%s not backtested at origin %s of clv: %s", family, origin.date(), exc)
-        predictions["naive"] = _naive(kind, test, train_rows, horizon)
+        predictions["naive"] = _naive(kind, test, horizon)
         for candidate in FAMILIES:
             if candidate not in predictions or not np.isfinite(predictions[candidate]).all():
                 continue
@@ -315,7 +306,7 @@ def purchase_backtests(
         base_rate = float(y.mean())
         for candidate, predicted in (
             ("bgnbd_gamma_gamma", _btyd_scores(kind, model, frame)),
-            ("naive", _naive(kind, frame, frame, window)),
+            ("naive", _naive(kind, frame, window)),
         ):
             values = _metrics(kind, y, predicted, candidate, base_rate)
             out += _rows(

@@ -96,13 +96,22 @@ def split(frame: pd.DataFrame, seed: int) -> tuple[pd.DataFrame, pd.DataFrame]:
     return frame.loc[~holdout].reset_index(drop=True), frame.loc[holdout].reset_index(drop=True)
 
 
-def _numeric(frame: pd.DataFrame, column: str, fill: float = 0.0) -> np.ndarray:
-    if column not in frame.columns:
-        return np.full(len(frame), fill)
-    return np.nan_to_num(pd.to_numeric(frame[column], errors="coerce").to_numpy(dtype=float), nan=fill)
-
-
 # ------------------------------------------------------------------------------------------------ churn
+def recency_rank(frame: pd.DataFrame) -> np.ndarray:
+    """The recency-only churn ranking: days since the last purchase, customers who never bought ranked last."""
+    recency = pd.to_numeric(frame.get("recency_days", pd.Series(np.nan, index=frame.index)), errors="coerce")
+    return recency.fillna(recency.max() + 1 if recency.notna().any() else 0).to_numpy(dtype=float)
+
+
+def churn_figures(y: np.ndarray, probability: np.ndarray, frame: pd.DataFrame) -> dict[str, Any]:
+    """ROC (beside recency alone), calibration and lift of churn probabilities on ``frame``'s labels ``y``."""
+    return {
+        "roc.png": plots.roc_figure(y, {"model": probability, "recency only": recency_rank(frame)}),
+        "calibration.png": plots.calibration_figure(y, probability),
+        "lift.png": plots.lift_figure(y, probability),
+    }
+
+
 def evaluate_churn(model: C360Model, frame: pd.DataFrame) -> dict[str, float]:
     require_columns(frame, ["is_churned"], "churn")
     model = at_window(model, frame)
@@ -110,9 +119,8 @@ def evaluate_churn(model: C360Model, frame: pd.DataFrame) -> dict[str, float]:
     probability = model.score_values(frame)
     out = metrics.churn_metrics(y, probability)
     out["base_rate"] = float(y.mean()) if len(y) else float("nan")
-    recency = pd.to_numeric(frame.get("recency_days"), errors="coerce") if "recency_days" in frame else None
-    if recency is not None and len(np.unique(y)) == 2:
-        rank = recency.fillna(recency.max() + 1 if recency.notna().any() else 0).to_numpy(dtype=float)
+    if "recency_days" in frame and len(np.unique(y)) == 2:
+        rank = recency_rank(frame)
         out["baseline_recency_roc_auc"] = metrics.churn_metrics(y, rank / max(rank.max(), 1))["roc_auc"]
     out["baseline_base_rate_brier"] = float(np.mean((y - y.mean()) ** 2)) if len(y) else float("nan")
     return out
@@ -171,15 +179,7 @@ def train_churn(frame: pd.DataFrame, seed: int, family: str = "boosting") -> dic
     model, dropped, fit_params = fit_churn(train_rows, seed, family)
     features = model.features
     scores = evaluate_churn(model, holdout)
-    y = holdout["is_churned"].to_numpy(dtype=int)
-    probability = model.score_values(holdout)
-    recency = _numeric(holdout, "recency_days", fill=np.nan)
-    recency = np.where(np.isfinite(recency), recency, np.nanmax(recency, initial=0) + 1)
-    figures = {
-        "roc.png": plots.roc_figure(y, {"model": probability, "recency only": recency}),
-        "calibration.png": plots.calibration_figure(y, probability),
-        "lift.png": plots.lift_figure(y, probability),
-    }
+    figures = churn_figures(holdout["is_churned"].to_numpy(dtype=int), model.score_values(holdout), holdout)
     # The same ranking floor as the label-free churn model's (train_probabilistic): a supervised model at 0.68 on
     # a real shop's sixth month (CDNOW) must not lose to a BG/NBD fallback at 0.65 for missing a higher bar.
     thresholds = {"min_roc_auc": MIN_CHURN_ROC_AUC, "max_brier": scores["baseline_base_rate_brier"]}
@@ -203,8 +203,9 @@ def train_churn(frame: pd.DataFrame, seed: int, family: str = "boosting") -> dic
 
 # ------------------------------------------------------------------------------------------------ clv
 def naive_prediction(frame: pd.DataFrame, horizon: int) -> np.ndarray:
-    """'Same as the last period': spend in the 180 days before the date, scaled to the horizon (x horizon/180)."""
-    return (_numeric(frame, "monetary_90d_eur") + _numeric(frame, "monetary_prev_90d_eur")) * horizon / 180.0
+    """'Same as the last period': spend in the 180 days before the date, scaled to the horizon (x horizon/180);
+    the naive CLV family's prediction (:class:`ml.estimators.NaiveCLVRegressor`)."""
+    return NaiveCLVRegressor(horizon).predict(frame)
 
 
 def evaluate_clv(model: C360Model, frame: pd.DataFrame) -> dict[str, float]:
@@ -482,14 +483,7 @@ def train_probabilistic(
         evaluated = at_window(model, holdout)
         if kind == "churn":
             scores.update(evaluate_churn(evaluated, holdout))
-            y, probability = holdout["is_churned"].to_numpy(dtype=int), evaluated.score_values(holdout)
-            recency = _numeric(holdout, "recency_days", fill=np.nan)
-            recency = np.where(np.isfinite(recency), recency, np.nanmax(recency, initial=0) + 1)
-            figures = {
-                "roc.png": plots.roc_figure(y, {"model": probability, "recency only": recency}),
-                "calibration.png": plots.calibration_figure(y, probability),
-                "lift.png": plots.lift_figure(y, probability),
-            }
+            figures = churn_figures(holdout["is_churned"].to_numpy(dtype=int), evaluated.score_values(holdout), holdout)
             thresholds["min_roc_auc"], primary = MIN_CHURN_ROC_AUC, "roc_auc"
         else:
             scores.update(evaluate_clv(evaluated, holdout))

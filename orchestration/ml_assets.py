@@ -289,18 +289,25 @@ def write_evaluation_points(home: Path, warehouse: Path, kinds: Sequence[str] = 
         version, run_id, points = found
         rows += [{"model_name": model_name, "model_version": version, "mlflow_run_id": run_id, **p} for p in points]
         counts[model_name] = len(points)
-    columns = ", ".join(f"{name} {kind}" for name, kind in EVALUATION_COLUMNS.items())
+    replace_ml_table(
+        warehouse, "model_evaluation_points", EVALUATION_COLUMNS, pd.DataFrame(rows, columns=list(EVALUATION_COLUMNS))
+    )
+    return counts
+
+
+def replace_ml_table(warehouse: Path, table: str, columns: Mapping[str, str], frame: pd.DataFrame) -> None:
+    """Replace ``ml.<table>`` (name -> DuckDB type ``columns``) with the rows of ``frame``, in that column order, in
+    one short read-write connection; an empty frame leaves the table empty but typed."""
+    typed = ", ".join(f"{name} {kind}" for name, kind in columns.items())
     con = duckdb.connect(str(warehouse))
     try:
         con.execute("create schema if not exists ml")
-        con.execute(f"create or replace table ml.model_evaluation_points ({columns})")
-        if rows:
-            frame = pd.DataFrame(rows, columns=list(EVALUATION_COLUMNS))
-            con.register("evaluation_points", frame)
-            con.execute("insert into ml.model_evaluation_points select * from evaluation_points")
+        con.execute(f"create or replace table ml.{table} ({typed})")
+        if len(frame):
+            con.register("new_rows", frame[list(columns)])
+            con.execute(f"insert into ml.{table} select * from new_rows")
     finally:
         con.close()
-    return counts
 
 
 BACKTEST_COLUMNS = {
@@ -334,16 +341,8 @@ def write_backtests(home: Path, warehouse: Path, kinds: Sequence[str] = pipeline
         frame.insert(0, "model_name", model_name)
         frames.append(frame)
         counts[model_name] = len(frame)
-    columns = ", ".join(f"{name} {kind}" for name, kind in BACKTEST_COLUMNS.items())
-    con = duckdb.connect(str(warehouse))
-    try:
-        con.execute("create schema if not exists ml")
-        con.execute(f"create or replace table ml.{pipeline.BACKTESTS_TABLE} ({columns})")
-        if frames:
-            con.register("backtest_rows", pd.concat(frames, ignore_index=True))
-            con.execute(f"insert into ml.{pipeline.BACKTESTS_TABLE} select * from backtest_rows")
-    finally:
-        con.close()
+    frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=list(BACKTEST_COLUMNS))
+    replace_ml_table(warehouse, pipeline.BACKTESTS_TABLE, BACKTEST_COLUMNS, frame)
     return counts
 
 

@@ -193,16 +193,14 @@ def _summarize_scores(con: duckdb.DuckDBPyConnection, summary: RunSummary) -> No
     _summarize_backtests(con, summary)
 
 
-# model kind -> (primary metric, higher is better), as ml.backtest.PRIMARY
-_BACKTEST_PRIMARY = {"churn": ("roc_auc", True), "clv": ("rmse", False)}
-
-
 def _summarize_backtests(con: duckdb.DuckDBPyConnection, summary: RunSummary) -> None:
     """One line per model: the candidates' mean primary metric over the backtest origins, best first, and the
     windows, so the summary says which family won and why (ml.model_backtests; ml/backtest.py)."""
     if not _relation_exists(con, "ml", "model_backtests"):
         return
-    for kind, (metric, higher) in _BACKTEST_PRIMARY.items():
+    from ml.backtest import PRIMARY  # model kind -> (primary metric, higher is better)
+
+    for kind, (metric, higher) in PRIMARY.items():
         found = con.execute(
             "select candidate, avg(value), count(distinct origin_date), min(window_days), max(horizon_days) "
             "from ml.model_backtests where kind = ? and metric = ? group by candidate",
