@@ -38,7 +38,6 @@ from byod import (
     febrl_dataset1,
     febrl_entity,
     febrl_wheel,
-    mapped_project,
     order_lines,
     pairwise_quality,
     people,
@@ -47,6 +46,7 @@ from byod import (
 )
 from dbt_runs import Build, assert_green, run_dbt, share_identity_key
 
+from benchmarks.mapped_project import mapped_project
 from orchestration.lake_mappings import ERROR, check_lake
 
 pytestmark = pytest.mark.slow

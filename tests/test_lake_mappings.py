@@ -16,8 +16,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 import yaml
-from byod import write_sources
 
+from benchmarks.mapped_project import write_sources
 from orchestration import lake_mappings as lm
 from orchestration.settings import DBT_PROJECT_DIR
 

@@ -10,7 +10,6 @@ from pathlib import Path
 import duckdb
 import numpy as np
 import pytest
-from byod import mapped_project
 from conftest import SAMPLE_LAKE
 from dbt_runs import Build, assert_green, run_dbt
 from lakes import blank_csv_columns, blank_jsonl_fields
@@ -18,6 +17,7 @@ from scipy import stats
 from sklearn.metrics import roc_auc_score
 
 from benchmarks.cdnow import CDNOW_MAPPING, PUBLISHED_BGNBD, cdnow_wheel, write_cdnow_lake
+from benchmarks.mapped_project import mapped_project
 from ml import pipeline
 
 pytestmark = pytest.mark.slow
