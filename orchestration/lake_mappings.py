@@ -118,6 +118,7 @@ ENTITIES: dict[str, list[Attribute]] = {
         _attribute("address_1_country", "country"),
         _attribute("birth_date", "date", plausible="birth"),
         _attribute("birth_year", "year", plausible="birth"),  # a year only (birth_date gives it otherwise)
+        _attribute("government_id", "text"),  # a national id (social security, tax or passport number); never served
         _attribute("do_not_bulk_email", "boolean"),
         _attribute("linked_source_system", "text"),
         _attribute("linked_source_record_id", "text"),

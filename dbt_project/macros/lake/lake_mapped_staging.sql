@@ -74,6 +74,7 @@ final as (
         address_1_country,
         birth_date,
         coalesce(cast(extract(year from birth_date) as integer), birth_year) as birth_year,
+        government_id,
         do_not_bulk_email,
         case when linked_source_record_id is not null then linked_source_system end as linked_source_system,
         linked_source_record_id,

@@ -116,6 +116,7 @@
              "plausible": "birth"},
             {"name": "birth_year", "type": "year", "required": false, "strict": false, "references": null,
              "plausible": "birth"},
+            {"name": "government_id", "type": "text", "required": false, "strict": false, "references": null},
             {"name": "do_not_bulk_email", "type": "boolean", "required": false, "strict": false,
              "references": null},
             {"name": "linked_source_system", "type": "text", "required": false, "strict": false,

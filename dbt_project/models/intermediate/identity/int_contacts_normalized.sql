@@ -36,7 +36,10 @@ normalized as (
         {{ normalize_phone_e164('mobile_phone', 'address_1_country') }} as mobile_e164,
         {{ normalize_postcode('address_1_postal_code') }} as postal_code_normalized,
         {{ normalize_street('address_1_line_1') }} as street_normalized,
-        {{ date_day_month_swapped('birth_date') }} as birth_date_swapped
+        {{ date_day_month_swapped('birth_date') }} as birth_date_swapped,
+        {{ name_match_key(normalize_name('address_1_city')) }} as city_normalized,
+        -- A national id's letters and digits only, upper case ('123-45 678' -> '12345678').
+        nullif(upper({{ regexp_replace_all('government_id', '[^0-9A-Za-z]', '') }}), '') as government_id_normalized
     from contacts
 ),
 
@@ -170,6 +173,9 @@ final as (
         mobile_e164,
         postal_code_normalized,
         street_normalized,
+        city_normalized,
+        government_id,
+        government_id_normalized,
         birth_date_swapped,
         first_name_key,
         last_name_key,

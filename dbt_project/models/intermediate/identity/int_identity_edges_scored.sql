@@ -1,88 +1,58 @@
--- Identity resolution, step 3 (compare and score): every candidate pair with its comparison features,
--- a weighted score and the match decision. Weights and threshold come from var('c360_identity_weights').
--- Never-match rules: birth dates both known and neither equal nor day/month swapped; birth years both known
--- and different; and, for two records of a name that several people share at one postcode (household
--- namesakes, see int_contacts_normalized), no person-level evidence (same e-mail, mobile number, birth date
--- or linked id). Phones are typed mobile or fixed line (int_contacts_normalized): a mobile is a person's, a
--- fixed line a household's, so an agreeing mobile under the same names weighs more, only numbers of one
--- kind can conflict, and a first name alone does not join two household members with other last names.
--- A record without names (a game account) is compared by its e-mail local part and gamer tag instead:
--- 'frank.mueller84' and 'frank_mue84' agree with Frank Müller (used by int_identity_clusters to attach it),
--- as does a home connection that a game and a shop account share (is_network_match, a household's evidence).
-{%- set weights = var('c360_identity_weights') %}
-{%- set floor = weights['name_similarity_floor'] %}
+-- Identity resolution, step 3d (score and decide): every candidate pair with its Fellegi-Sunter match weight
+-- and the match decision. The weight (`match_score`, in bits) is the prior odds plus, per comparison, the
+-- weight int_identity_fs_parameters learned for the level the pair reaches (int_identity_pair_comparisons),
+-- with a term-frequency adjustment on exact first name, last name and birth date: agreeing on a value that
+-- a share f of the contacts carry weighs log2(u_exact / f) more than the average agreement.
+-- A pair matches when its match probability reaches var('c360_identity_fs').match_probability, or when one
+-- record names the other as its link, and no never-match rule fires. Never-match rules (c360's customer
+-- rules on top of the learned weights): two different national ids (more than one character apart); two
+-- mobile numbers that differ while no number agrees (a person's own number; a fixed line is a household's);
+-- and for two records of a name that several people share at one postcode (household namesakes, see
+-- int_contacts_normalized), no person-level evidence (same e-mail, mobile number, birth date or linked id).
+-- A birth date that differs is learned evidence against the pair (strong where the dates are far apart),
+-- not a rule: a typo in one digit must not forbid a match. The flags below describe the pair for the
+-- cluster guards (int_identity_clusters) and for `match_rule`; a record without names (a game account) is
+-- compared by its e-mail local part and gamer tag: 'frank.mueller84' and 'frank_mue84' agree with Frank
+-- Müller (used by int_identity_clusters to attach it), as does a home connection that a game and a shop
+-- account share (is_network_match, a household's evidence).
+{%- set fs = var('c360_identity_fs') %}
+{%- set floor = fs['name_similarity_floor'] %}
+{%- set comparisons = identity_comparisons() %}
+{#- comparison -> (the value in int_contacts_normalized, the value of side a of a pair) -#}
+{%- set term_frequencies = {
+    'name': (dbt.concat(['first_name_key', "'|'", 'last_name_key']), dbt.concat(['named.first_name_a', "'|'", 'named.last_name_a'])),
+    'birth_date': (dbt.cast('birth_date', dbt.type_string()), dbt.cast('named.birth_date_a', dbt.type_string())),
+} %}
 
 with
 
-candidate_pairs as (
-    select * from {{ ref('int_identity_candidate_pairs') }}
+pair_comparisons as (
+    select * from {{ ref('int_identity_pair_comparisons') }}
+),
+
+fs_parameters as (
+    select * from {{ ref('int_identity_fs_parameters') }}
 ),
 
 contacts as (
     select * from {{ ref('int_contacts_normalized') }}
 ),
 
-shared_networks as (
-    select * from {{ ref('int_identity_shared_networks') }}
+prior as (
+    select match_weight as prior_weight from fs_parameters
+    where comparison_name = '_prior'
 ),
+{% for comparison_name, values in term_frequencies.items() %}
 
-joined as (
-    select
-        candidate_pairs.contact_id_a,
-        candidate_pairs.contact_id_b,
-        candidate_pairs.blocking_keys,
-        shared_networks.contact_id_a is not null as is_network_match,
-        contacts_a.contact_id as contact_id_of_a,
-        contacts_b.contact_id as contact_id_of_b,
-        contacts_a.first_name_key as first_name_a,
-        contacts_b.first_name_key as first_name_b,
-        contacts_a.last_name_key as last_name_a,
-        contacts_b.last_name_key as last_name_b,
-        contacts_a.email_local_key as email_local_key_a,
-        contacts_b.email_local_key as email_local_key_b,
-        contacts_a.nick_name_key as nick_name_key_a,
-        contacts_b.nick_name_key as nick_name_key_b,
-        contacts_a.address_1_country as country_a,
-        contacts_b.address_1_country as country_b,
-        contacts_a.email_normalized as email_a,
-        contacts_b.email_normalized as email_b,
-        contacts_a.email_as_written as email_as_written_a,
-        contacts_b.email_as_written as email_as_written_b,
-        contacts_a.phone_suffix as phone_a,
-        contacts_b.phone_suffix as phone_b,
-        contacts_a.mobile_suffix as mobile_a,
-        contacts_b.mobile_suffix as mobile_b,
-        contacts_a.phone_line_type as phone_line_type_a,
-        contacts_b.phone_line_type as phone_line_type_b,
-        contacts_a.mobile_line_type as mobile_line_type_a,
-        contacts_b.mobile_line_type as mobile_line_type_b,
-        contacts_a.street_normalized as street_a,
-        contacts_b.street_normalized as street_b,
-        contacts_a.postal_code_normalized as postal_code_a,
-        contacts_b.postal_code_normalized as postal_code_b,
-        contacts_a.birth_date as birth_date_a,
-        contacts_b.birth_date as birth_date_b,
-        contacts_a.birth_date_swapped as birth_date_swapped_a,
-        contacts_a.known_birth_year as birth_year_a,
-        contacts_b.known_birth_year as birth_year_b,
-        contacts_a.household_namesake_birth_years >= 2
-        or contacts_b.household_namesake_birth_years >= 2
-        or coalesce(contacts_a.household_namesake_mobile_numbers >= 2, false)
-        or coalesce(contacts_b.household_namesake_mobile_numbers >= 2, false) as is_household_namesake,
-        {{ dbt.concat(['contacts_a.linked_source_system', "':'", 'contacts_a.linked_source_record_id']) }}
-            as linked_id_a,
-        {{ dbt.concat(['contacts_b.linked_source_system', "':'", 'contacts_b.linked_source_record_id']) }}
-            as linked_id_b
-    from candidate_pairs
-    inner join contacts as contacts_a
-        on candidate_pairs.contact_id_a = contacts_a.contact_id
-    inner join contacts as contacts_b
-        on candidate_pairs.contact_id_b = contacts_b.contact_id
-    left join shared_networks
-        on
-            candidate_pairs.contact_id_a = shared_networks.contact_id_a
-            and candidate_pairs.contact_id_b = shared_networks.contact_id_b
-),
+    {{ comparison_name }}_frequencies as (
+        select
+            {{ values[0] }} as term_value,
+            count(*) * 1.0 / sum(count(*)) over () as term_frequency
+        from contacts
+        where {{ values[0] }} is not null
+        group by {{ values[0] }}
+    ),
+{%- endfor %}
 
 features as (
     select
@@ -90,6 +60,14 @@ features as (
         contact_id_b,
         blocking_keys,
         is_network_match,
+        {%- for comparison in comparisons %}
+            gamma_{{ comparison.name }},
+        {%- endfor %}
+        first_name_a,
+        first_name_b,
+        last_name_a,
+        last_name_b,
+        birth_date_a,
         coalesce(email_a = email_b, false) as is_email_match,
         coalesce(email_as_written_a = email_as_written_b, false) as is_email_as_written_match,
         coalesce(
@@ -161,11 +139,15 @@ features as (
             ),
             false
         ) as is_first_name_spelled,
+        -- A mobile number on each side (a person's own), and no number agrees (with gamma_phone = 0).
+        (coalesce(phone_line_type_a = 'mobile', false) or coalesce(mobile_line_type_a, 'mobile') = 'mobile' and mobile_a is not null)
+        and (coalesce(phone_line_type_b = 'mobile', false) or coalesce(mobile_line_type_b, 'mobile') = 'mobile' and mobile_b is not null)
+            as is_mobile_conflict,
         coalesce(email_a <> email_b, false) as is_email_conflict,
         coalesce(country_a <> country_b, false) as is_country_conflict,
         coalesce(birth_year_a = birth_year_b, false) as is_birth_year_match,
-        coalesce(linked_id_a = contact_id_of_b, false)
-        or coalesce(linked_id_b = contact_id_of_a, false) as is_linked_id_match,
+        coalesce(linked_id_a = contact_id_b, false)
+        or coalesce(linked_id_b = contact_id_a, false) as is_linked_id_match,
         coalesce({{ jaro_winkler_similarity('first_name_a', 'first_name_b') }}, 0) as first_name_similarity,
         coalesce({{ jaro_winkler_similarity('last_name_a', 'last_name_b') }}, 0) as last_name_similarity,
         coalesce(
@@ -193,30 +175,15 @@ features as (
         or (first_name_b is null and last_name_b is null) as is_name_missing,
         first_name_a is not null and first_name_b is not null as has_both_first_names,
         last_name_a is not null and last_name_b is not null as has_both_last_names
-    from joined
+    from pair_comparisons
 ),
 
--- Names count only when similar enough; first and last name as written, or swapped, whichever scores higher.
--- An e-mail that agrees only once gmail's dots are removed ('anna.berg@' and 'annaberg@' are two people's
--- addresses as often as one person's variants) counts only when the postcodes do not disagree.
-name_scored as (
+-- Names as written, or swapped, similar enough (used by match_rule and by the cluster guards).
+named as (
     select
         *,
         is_email_match
         and (is_email_as_written_match or not is_postal_code_conflict) as is_email_evidence,
-        greatest(
-            case when first_name_similarity >= {{ floor }} then first_name_similarity else 0 end
-            * {{ weights['first_name'] }}
-            + case when last_name_similarity >= {{ floor }} then last_name_similarity else 0 end
-            * {{ weights['last_name'] }},
-            case when swapped_name_similarity >= {{ floor }} then swapped_name_similarity else 0 end
-            * ({{ weights['first_name'] }} + {{ weights['last_name'] }}),
-            case
-                when is_name_missing and (is_email_name_match or is_email_local_match)
-                    then {{ weights['email_name'] }}
-                else 0
-            end
-        ) as name_score,
         (first_name_similarity >= {{ floor }} and last_name_similarity >= {{ floor }})
         or swapped_name_similarity >= {{ floor }} as is_name_match,
         has_both_first_names
@@ -228,33 +195,41 @@ name_scored as (
     from features
 ),
 
+weighted as (
+    select
+        named.*,
+        prior.prior_weight
+        {%- for comparison in comparisons %}
+            + coalesce(weight_{{ comparison.name }}.match_weight, 0.0)
+        {%- endfor %}
+        {%- for comparison_name in term_frequencies %}
+            + case
+                when named.gamma_{{ comparison_name }} = {{ identity_comparison_level_numbers(
+                        comparisons | selectattr('name', 'equalto', comparison_name) | first) | first }}
+                    then log2(weight_{{ comparison_name }}.random_pair_u_probability / {{ comparison_name }}_frequencies.term_frequency)
+                else 0.0
+            end
+        {%- endfor %} as match_score
+    from named
+    cross join prior
+    {%- for comparison in comparisons %}
+        left join fs_parameters as weight_{{ comparison.name }}
+            on
+                weight_{{ comparison.name }}.comparison_name = '{{ comparison.name }}'
+                and named.gamma_{{ comparison.name }} = weight_{{ comparison.name }}.comparison_level
+    {%- endfor %}
+    {%- for comparison_name in term_frequencies %}
+        left join {{ comparison_name }}_frequencies
+            on {{ term_frequencies[comparison_name][1] }} = {{ comparison_name }}_frequencies.term_value
+    {%- endfor %}
+),
+
 scored as (
     select
         *,
-        case when is_linked_id_match then {{ weights['linked_id'] }} else 0 end
-        + case when is_email_evidence then {{ weights['email'] }} else 0 end
-        + case when is_phone_match then {{ weights['phone'] }} else 0 end
-        + case when is_mobile_match and is_name_match then {{ weights['mobile_name'] }} else 0 end
-        + name_score
-        + case when street_similarity >= {{ floor }} then street_similarity * {{ weights['street'] }} else 0 end
-        + case when is_postal_code_match then {{ weights['postcode'] }} else 0 end
-        + case
-            when is_birth_date_match then {{ weights['birth_date'] }}
-            when is_birth_date_swapped_match then {{ weights['birth_date_swapped'] }}
-            when is_birth_year_match then {{ weights['birth_year'] }}
-            else 0
-        end
-        + case when is_first_name_mismatch then {{ weights['first_name_mismatch'] }} else 0 end
-        + case when is_last_name_mismatch then {{ weights['last_name_mismatch'] }} else 0 end
-        + case when is_country_conflict then {{ weights['country_conflict'] }} else 0 end
-        + case
-            when is_email_conflict and not is_email_local_match then {{ weights['email_conflict'] }} else 0
-        end
-        + case when is_phone_conflict then {{ weights['phone_conflict'] }} else 0 end
-        + case when is_street_conflict then {{ weights['street_conflict'] }} else 0 end
-            as match_score,
-        is_birth_date_conflict
-        or is_birth_year_conflict
+        1.0 / (1.0 + power(2.0, -greatest(least(match_score, 60.0), -60.0))) as match_probability,
+        coalesce(gamma_government_id = 0, false)
+        or (gamma_phone = 0 and is_mobile_conflict)
         or (
             is_household_namesake
             and not (
@@ -265,13 +240,14 @@ scored as (
                 or is_linked_id_match
             )
         ) as is_never_match
-    from name_scored
+    from weighted
 ),
 
 decided as (
     select
         *,
-        match_score >= {{ weights['match_threshold'] }} and not is_never_match as is_match,
+        not is_never_match
+        and (is_linked_id_match or match_probability >= {{ fs['match_probability'] }}) as is_match,
         case
             when is_linked_id_match then 'linked_id'
             when is_email_evidence and is_name_match then 'email+name'
@@ -329,8 +305,12 @@ final as (
         is_name_match,
         is_first_name_mismatch,
         is_last_name_mismatch,
-        name_score,
+        is_mobile_conflict,
+        {%- for comparison in comparisons %}
+            gamma_{{ comparison.name }},
+        {%- endfor %}
         match_score,
+        match_probability,
         is_never_match,
         is_match,
         match_rule
