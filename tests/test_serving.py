@@ -36,6 +36,7 @@ VIEWS = {
     "bi_sales_orders",
     "bi_model_evaluation",
     "bi_model_backtests",
+    "bi_identity_match_weights",
 }
 
 # One query per view (answers are compared whole, so sums are rounded: parallel float sums vary in the

@@ -2,13 +2,16 @@
 -- into one row per blocking key it has, contacts sharing a key are paired, and keys shared by more than
 -- var('c360_identity_max_block_size') contacts (a shop's hotline, a big household) are dropped, so the
 -- number of pairs grows about linearly with the number of contacts. Name keys are the umlaut-folded
--- `*_name_key` columns, and phones are compared on their last 8 digits. `network` pairs a game account with
+-- `*_name_key` columns, and phones are compared on their last 8 digits. The keys are unioned so that a pair
+-- with a typo in any one or two fields still shares one of them (blocking recall is measured by
+-- `make bench-identity-outside`). `network` pairs a game account with
 -- the web-shop accounts that used its home connection (int_identity_shared_networks; capped there, by
 -- accounts per address). A game account known only by an e-mail or a tag that spells a name is not paired
 -- here: int_identity_clusters compares it with each customer's names and birth years as a whole.
 {%- set block_types = [
     'email', 'phone', 'linked_id', 'name_postcode', 'first_name_postcode', 'name_birth_date',
-    'last_name_birth_date', 'swapped_name_postcode', 'network',
+    'last_name_birth_date', 'swapped_name_postcode', 'birth_date_postcode', 'birth_date_city',
+    'name_prefix_birth_year', 'government_id', 'network',
 ] %}
 
 with
@@ -118,6 +121,48 @@ block_keys as (
         first_name_key is not null
         and last_name_key is not null
         and postal_code_normalized is not null
+
+    union all
+
+    -- The keys below survive a typo in the names (birth date with postcode or with town), or in the postcode
+    -- and a birth date digit (the first three letters of both names with the birth year).
+    select
+        contact_id,
+        'birth_date_postcode' as block_type,
+        {{ dbt.concat([dbt.cast('birth_date', dbt.type_string()), "'|'", 'postal_code_normalized']) }} as block_key
+    from contacts
+    where birth_date is not null and postal_code_normalized is not null
+
+    union all
+
+    select
+        contact_id,
+        'birth_date_city' as block_type,
+        {{ dbt.concat([dbt.cast('birth_date', dbt.type_string()), "'|'", 'city_normalized']) }} as block_key
+    from contacts
+    where birth_date is not null and city_normalized is not null
+
+    union all
+
+    select
+        contact_id,
+        'name_prefix_birth_year' as block_type,
+        {{ dbt.concat([
+            'substring(first_name_key, 1, 3)', "'|'",
+            'substring(last_name_key, 1, 3)', "'|'",
+            dbt.cast('known_birth_year', dbt.type_string()),
+        ]) }} as block_key
+    from contacts
+    where first_name_key is not null and last_name_key is not null and known_birth_year is not null
+
+    union all
+
+    select
+        contact_id,
+        'government_id' as block_type,
+        government_id_normalized as block_key
+    from contacts
+    where government_id_normalized is not null
 ),
 
 distinct_block_keys as (

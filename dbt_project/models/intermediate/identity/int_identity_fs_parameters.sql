@@ -197,7 +197,11 @@ final as (
         coalesce(u_probabilities.level_label, 'share of candidate pairs that match') as level_label,
         levels.m_probability,
         levels.u_probability,
-        log2(levels.m_probability / levels.u_probability) as match_weight,
+        case
+            when levels.comparison_name <> '_prior' and levels.comparison_level = 0
+                then least(log2(levels.m_probability / levels.u_probability), 0.0)
+            else log2(levels.m_probability / levels.u_probability)
+        end as match_weight,
         u_probabilities.u_probability as random_pair_u_probability,
         coalesce(blocked_counts.candidate_pairs_at_level, 0) as candidate_pairs_at_level,
         {{ iterations }} as em_iterations,
