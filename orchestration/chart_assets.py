@@ -1,10 +1,16 @@
-"""Charts where people look: the campaign uplift chart on the Dagster asset page, redrawn at every build.
+"""Charts where people look: the campaign uplift chart and the identity match-weight chart on their Dagster asset
+pages, redrawn at every build.
 
 Marketers read campaign results as a chart first: each campaign's absolute uplift (treated minus holdout
 conversion rate) with its 95 % interval (Newcombe), grouped by channel. The asset ``charts/campaign_uplift``
 reads ``marts.campaign_effectiveness``, writes ``C360_HOME/charts/campaign_uplift.png`` and shows the chart
 inline (Markdown metadata) with its numbers as a table. The same numbers are in the BI view
 ``bi_campaign_effectiveness``, so any BI tool can draw it too.
+
+The asset ``charts/identity_match_weights`` draws the weights identity resolution learned at this build
+(``marts.identity_match_weights``): one bar per comparison level, the bits a pair gains or loses there, so a
+steward sees what the model believes (an exact name worth +5, a birth date far off worth -7) before trusting its
+merges. Its data is the BI view ``bi_identity_match_weights``.
 """
 
 from pathlib import Path
@@ -18,6 +24,8 @@ from orchestration.resources import C360Resource
 
 CAMPAIGN_UPLIFT_KEY = dg.AssetKey(["charts", "campaign_uplift"])
 CAMPAIGN_EFFECTIVENESS_KEY = dg.AssetKey(["marts", "campaign_effectiveness"])
+IDENTITY_WEIGHTS_CHART_KEY = dg.AssetKey(["charts", "identity_match_weights"])
+IDENTITY_MATCH_WEIGHTS_KEY = dg.AssetKey(["marts", "identity_match_weights"])
 
 
 def campaign_uplift_rows(warehouse: Path) -> pd.DataFrame:
@@ -117,6 +125,87 @@ def campaign_uplift_chart(context: dg.AssetExecutionContext, c360: C360Resource)
         metadata={
             "campaigns": len(rows),
             "chart": dg.MetadataValue.md(f"{chart}\n\n{uplift_table(rows)}"),
+            "png": dg.MetadataValue.path(str(path)),
+        }
+    )
+
+
+def identity_weight_rows(warehouse: Path) -> pd.DataFrame:
+    """The learned identity weights, comparison by comparison, strongest level first (read-only)."""
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        return con.execute(
+            """
+            select comparison_name, comparison_level, level_label, m_probability, u_probability, match_weight
+            from marts.identity_match_weights
+            order by comparison_name = '_prior' desc, comparison_name, comparison_level desc
+            """
+        ).df()
+    finally:
+        con.close()
+
+
+def match_weight_figure(rows: pd.DataFrame):
+    """Horizontal bars: each comparison level's match weight in bits, green for evidence of one person."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(8, max(3.0, 0.26 * len(rows) + 1.2)))
+    positions = range(len(rows))[::-1]
+    colours = ["C2" if weight >= 0 else "C3" for weight in rows["match_weight"]]
+    ax.barh(list(positions), rows["match_weight"], color=colours)
+    labels = [
+        "prior" if row.comparison_name == "_prior" else f"{row.comparison_name}: {row.level_label}"
+        for row in rows.itertuples()
+    ]
+    ax.set_yticks(list(positions), labels, fontsize="small")
+    ax.axvline(0, color="grey", linewidth=0.8)
+    ax.set(xlabel="match weight, bits (log2 m / u)", title="Identity: learned match weights")
+    fig.tight_layout()
+    return fig
+
+
+def match_weight_table(rows: pd.DataFrame) -> str:
+    lines = ["| comparison | level | m | u | weight, bits |", "|---|---|---|---|---|"]
+    for row in rows.itertuples():
+        lines.append(
+            f"| {row.comparison_name} | {row.level_label} | {row.m_probability:.4f} | {row.u_probability:.4f} "
+            f"| {row.match_weight:+.2f} |"
+        )
+    return "\n".join(lines)
+
+
+@dg.asset(
+    key=IDENTITY_WEIGHTS_CHART_KEY,
+    deps=[IDENTITY_MATCH_WEIGHTS_KEY],
+    group_name="customers",
+    kinds={"python", "matplotlib"},
+    description="The match-weight chart of the identity model learned at this build (from "
+    "marts.identity_match_weights), shown on this page and saved as C360_HOME/charts/identity_match_weights.png; "
+    "its data is the BI view bi_identity_match_weights.",
+)
+def identity_match_weights_chart(context: dg.AssetExecutionContext, c360: C360Resource) -> dg.MaterializeResult:
+    import matplotlib.pyplot as plt
+
+    settings = c360.apply()
+    rows = identity_weight_rows(settings.warehouse_path)
+    path = settings.home / "charts" / "identity_match_weights.png"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if rows.empty:
+        context.log.info("no identity weights: nothing to draw")
+        return dg.MaterializeResult(metadata={"levels": 0})
+    figure = match_weight_figure(rows)
+    try:
+        figure.savefig(path, dpi=110)
+        chart = png_markdown("identity match weights", figure)
+    finally:
+        plt.close(figure)
+    return dg.MaterializeResult(
+        metadata={
+            "levels": len(rows),
+            "chart": dg.MetadataValue.md(f"{chart}\n\n{match_weight_table(rows)}"),
             "png": dg.MetadataValue.path(str(path)),
         }
     )

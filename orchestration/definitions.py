@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dagster as dg
 
-from orchestration.chart_assets import campaign_uplift_chart
+from orchestration.chart_assets import campaign_uplift_chart, identity_match_weights_chart
 from orchestration.dbt_assets import build_dbt_assets, lake_source_specs
 from orchestration.freshness import freshness_checks, freshness_sensor, lake_freshness_checks
 from orchestration.lake_sensor import build_lake_files_sensor
@@ -50,7 +50,15 @@ lake_files_sensor = build_lake_files_sensor(build_all_job)
 one_step_at_a_time = dg.multiprocess_executor.configured({"max_concurrent": 1})
 
 defs = dg.Definitions(
-    assets=[*lake_source_specs(), c360_dbt, c360_dbt_daily, *ml_assets(), *serving_assets(), campaign_uplift_chart],
+    assets=[
+        *lake_source_specs(),
+        c360_dbt,
+        c360_dbt_daily,
+        *ml_assets(),
+        *serving_assets(),
+        campaign_uplift_chart,
+        identity_match_weights_chart,
+    ],
     asset_checks=[*ml_checks(), *freshness_checks],
     jobs=[build_all_job, rebuild_days_job, retrain_job],
     schedules=[daily_build_schedule, monthly_retrain_schedule],

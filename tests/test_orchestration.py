@@ -222,7 +222,13 @@ def test_charts_are_on_the_asset_pages_and_in_bi_tables(sample_run: tuple[bool, 
         uplift = instance.get_latest_materialization_event(dg.AssetKey(["charts", "campaign_uplift"]))
         chart = uplift.asset_materialization.metadata
         assert chart["campaigns"].value > 0 and "data:image/png;base64," in chart["chart"].value
+        weights = instance.get_latest_materialization_event(dg.AssetKey(["charts", "identity_match_weights"]))
+        weight_chart = weights.asset_materialization.metadata
+        assert (
+            weight_chart["levels"].value > 10 and "| name | first and last name exact |" in weight_chart["chart"].value
+        )
     assert (settings.home / "charts" / "campaign_uplift.png").stat().st_size > 1000
+    assert (settings.home / "charts" / "identity_match_weights.png").stat().st_size > 1000
     con = duckdb.connect(str(settings.warehouse_path), read_only=True)
     try:
         charts = dict(con.execute("select chart, count(*) from serving.bi_model_evaluation group by 1").fetchall())

@@ -37,7 +37,7 @@ normalized as (
         {{ normalize_postcode('address_1_postal_code') }} as postal_code_normalized,
         {{ normalize_street('address_1_line_1') }} as street_normalized,
         {{ date_day_month_swapped('birth_date') }} as birth_date_swapped,
-        {{ name_match_key(normalize_name('address_1_city')) }} as city_normalized,
+        {{ normalize_name('address_1_city') }} as city_name_normalized,
         -- A national id's letters and digits only, upper case ('123-45 678' -> '12345678').
         nullif(upper({{ regexp_replace_all('government_id', '[^0-9A-Za-z]', '') }}), '') as government_id_normalized
     from contacts
@@ -60,6 +60,7 @@ keyed as (
         {{ name_match_key(dbt.split_part('email_normalized', "'@'", 1)) }} as email_local_key,
         -- A gamer tag's letters, folded like the names: 'frank_mue84' -> 'frankmu'.
         {{ name_match_key('nick_name_normalized') }} as nick_name_key,
+        {{ name_match_key('city_name_normalized') }} as city_normalized,
         case when {{ dbt.length('phone_e164') }} >= 9 then {{ dbt.right('phone_e164', 8) }} end as phone_suffix,
         case when {{ dbt.length('mobile_e164') }} >= 9 then {{ dbt.right('mobile_e164', 8) }} end as mobile_suffix,
         -- Mobile or fixed line, from the numbering plan when the calling code is sure (the number was written

@@ -38,7 +38,7 @@ contacts as (
     select * from {{ ref('int_contacts_normalized') }}
 ),
 
-prior as (
+prior_odds as (
     select match_weight as prior_weight from fs_parameters
     where comparison_name = '_prior'
 ),
@@ -140,9 +140,14 @@ features as (
             false
         ) as is_first_name_spelled,
         -- A mobile number on each side (a person's own), and no number agrees (with gamma_phone = 0).
-        (coalesce(phone_line_type_a = 'mobile', false) or coalesce(mobile_line_type_a, 'mobile') = 'mobile' and mobile_a is not null)
-        and (coalesce(phone_line_type_b = 'mobile', false) or coalesce(mobile_line_type_b, 'mobile') = 'mobile' and mobile_b is not null)
-            as is_mobile_conflict,
+        (
+            coalesce(phone_line_type_a = 'mobile', false)
+            or (mobile_a is not null and coalesce(mobile_line_type_a, 'mobile') = 'mobile')
+        )
+        and (
+            coalesce(phone_line_type_b = 'mobile', false)
+            or (mobile_b is not null and coalesce(mobile_line_type_b, 'mobile') = 'mobile')
+        ) as is_mobile_conflict,
         coalesce(email_a <> email_b, false) as is_email_conflict,
         coalesce(country_a <> country_b, false) as is_country_conflict,
         coalesce(birth_year_a = birth_year_b, false) as is_birth_year_match,
@@ -198,7 +203,7 @@ named as (
 weighted as (
     select
         named.*,
-        prior.prior_weight
+        prior_odds.prior_weight
         {%- for comparison in comparisons %}
             + coalesce(weight_{{ comparison.name }}.match_weight, 0.0)
         {%- endfor %}
@@ -206,17 +211,20 @@ weighted as (
             + case
                 when named.gamma_{{ comparison_name }} = {{ identity_comparison_level_numbers(
                         comparisons | selectattr('name', 'equalto', comparison_name) | first) | first }}
-                    then log2(weight_{{ comparison_name }}.random_pair_u_probability / {{ comparison_name }}_frequencies.term_frequency)
+                    then log2(
+                        weight_{{ comparison_name }}.random_pair_u_probability
+                        / {{ comparison_name }}_frequencies.term_frequency
+                    )
                 else 0.0
             end
         {%- endfor %} as match_score
     from named
-    cross join prior
+    cross join prior_odds
     {%- for comparison in comparisons %}
         left join fs_parameters as weight_{{ comparison.name }}
             on
-                weight_{{ comparison.name }}.comparison_name = '{{ comparison.name }}'
-                and named.gamma_{{ comparison.name }} = weight_{{ comparison.name }}.comparison_level
+                named.gamma_{{ comparison.name }} = weight_{{ comparison.name }}.comparison_level
+                and weight_{{ comparison.name }}.comparison_name = '{{ comparison.name }}'
     {%- endfor %}
     {%- for comparison_name in term_frequencies %}
         left join {{ comparison_name }}_frequencies

@@ -30,8 +30,8 @@ random_pairs as (
     from sampled as contacts_a
     inner join sampled as contacts_b
         on
-            contacts_b.sample_rank > contacts_a.sample_rank
-            and contacts_b.sample_rank <= contacts_a.sample_rank + {{ fs['u_sample_offsets'] }}
+            contacts_a.sample_rank < contacts_b.sample_rank
+            and contacts_a.sample_rank + {{ fs['u_sample_offsets'] }} >= contacts_b.sample_rank
 ),
 
 compared as (
