@@ -433,7 +433,7 @@ WAREHOUSE_CONTACTS = """
         email_normalized, phone_suffix, mobile_suffix, street_normalized, postal_code_normalized
     from intermediate.int_contacts_normalized
 """
-WAREHOUSE_THRESHOLDS = (0.5, 0.7, 0.8, 0.9, 0.95, 0.99, 0.999, 0.9999)
+WAREHOUSE_THRESHOLDS = (0.5, 0.8, 0.9, 0.95, 0.99, 0.999, 0.9999, 0.99999, 0.999999, 0.9999999)
 
 
 def splink_on_warehouse(
@@ -483,26 +483,25 @@ def splink_on_warehouse(
         linker.training.estimate_parameters_using_expectation_maximisation(rule)
     predictions = linker.inference.predict(threshold_match_probability=min(min(thresholds), THRESHOLD))
 
-    scored = duckdb.connect()
-    try:
-        by_threshold = {}
-        for threshold in sorted({*thresholds, THRESHOLD}):
-            clusters = linker.clustering.cluster_pairwise_predictions_at_threshold(
-                predictions, threshold_match_probability=threshold
-            ).as_pandas_dataframe()[["source_system", "source_record_id", "cluster_id"]]
+    by_threshold = {}
+    for threshold in sorted({*thresholds, THRESHOLD}):
+        clusters = linker.clustering.cluster_pairwise_predictions_at_threshold(
+            predictions, threshold_match_probability=threshold
+        ).as_pandas_dataframe()[["source_system", "source_record_id", "cluster_id"]]
+        scored = duckdb.connect()  # one per threshold: evaluate leaves results unfetched
+        try:
             scored.register("splink_clusters", clusters)
-            accuracy = evaluate(scored, "select * from splink_clusters", Path(truth_dir))
-            scored.unregister("splink_clusters")
-            by_threshold[threshold] = accuracy.overall.as_dict()
-    finally:
-        scored.close()
-    precise = [counts["recall"] for counts in by_threshold.values() if counts["precision"] >= 0.99]
+            by_threshold[threshold] = evaluate(scored, "select * from splink_clusters", Path(truth_dir)).overall
+        finally:
+            scored.close()
+    precise = [counts.recall for counts in by_threshold.values() if counts.precision >= 0.99]
+    at_threshold = by_threshold[THRESHOLD].as_dict()
     return {
         "contacts": len(contacts),
         "threshold": THRESHOLD,
-        **{name: by_threshold[THRESHOLD][name] for name in ("precision", "recall", "f1")},
-        "best_recall_at_precision_0_99": max(precise) if precise else None,
-        "by_threshold": {f"{threshold:g}": counts for threshold, counts in by_threshold.items()},
+        **{name: at_threshold[name] for name in ("precision", "recall", "f1")},
+        "best_recall_at_precision_0_99": round(max(precise), 4) if precise else None,
+        "by_threshold": {str(threshold): counts.as_dict() for threshold, counts in by_threshold.items()},
     }
 
 
