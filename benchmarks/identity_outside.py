@@ -68,7 +68,7 @@ from benchmarks.febrl import (
 from benchmarks.identity import IDENTITY_SELECTION, STAGED_INPUTS
 from benchmarks.identity_accuracy import evaluate
 from benchmarks.mapped_project import dbt_command, mapped_project
-from benchmarks.staging import measure_isolated
+from benchmarks.staging import Measured, measure_isolated
 from orchestration.settings import PROJECT_ROOT, TELEMETRY_OFF
 
 THRESHOLD = 0.9  # Splink's match probability at which pairs are clustered, every set
@@ -161,7 +161,7 @@ def run_c360(data_set: DataSet, root: Path, lake: Path) -> dict[str, Any]:
     if home.exists():
         shutil.rmtree(home)
 
-    def dbt(*args: str) -> Any:
+    def dbt(*args: str) -> Measured:
         command, env = dbt_command(project, lake, home, *args, "--quiet")
         return measure_isolated(command, env=env, cwd=project)
 
