@@ -13,7 +13,7 @@ export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export DO_NOT_TRACK := 1
 export MLFLOW_DISABLE_TELEMETRY := true
 
-.PHONY: install run test lint format ui mlflow-ui docs sources check-lake bench bench-identity bench-identity-ceiling bench-game bench-campaigns bench-personalization bench-scores bench-history bench-cdnow bench-serving bench-freshness lake clean
+.PHONY: install run test lint format ui mlflow-ui docs sources check-lake bench bench-identity bench-identity-ceiling bench-identity-outside bench-game bench-campaigns bench-personalization bench-scores bench-history bench-cdnow bench-serving bench-freshness lake clean
 
 $(STAMP): pyproject.toml orchestration/install_browser.sh
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -72,6 +72,9 @@ bench-identity-ceiling: install  ## recall that the identity evidence allows at 
 		$(BIN)/python -m benchmarks.identity_ceiling --home bench_out/scale_$$scale/identity_home \
 			--truth bench_out/scale_$$scale/truth --out bench_out/identity_ceiling_scale_$$scale.json > /dev/null || exit 1; \
 	done
+
+bench-identity-outside: install  ## identity on FEBRL1-4 loaded through a user's mapping: c360 beside Splink 5 (pairwise P/R/F1, blocking recall, time, memory)
+	$(BIN)/python -m benchmarks.identity_outside --json bench_out/identity_outside.json
 
 bench-game: install  ## game telemetry at scale $(GAME_SCALE): full vs one-new-day build (ratio), mart query times, geo-join rows/s
 	$(BIN)/python -m benchmarks.game --scale $(GAME_SCALE)

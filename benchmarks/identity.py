@@ -9,7 +9,10 @@ identity marts: normalize, shared networks, block, score, cluster, name, survivo
 memory and the time of each model. Reports
 contacts, candidate pairs per contact, customers, the largest cluster, pairwise precision / recall / F1
 overall and per source pair beside the exact-normalized-email baseline, people split and customers
-merging people, and time(last scale) / time(first scale). Not a test: numbers vary by machine.
+merging people, and time(last scale) / time(first scale). With ``--splink``, Splink 5 on the same normalized
+contacts beside them (``benchmarks.identity_outside.splink_on_warehouse``, in a measured child process): P / R /
+F1 at match probability 0.9 and the best recall at precision >= 0.99 over its thresholds. Not a test: numbers
+vary by machine.
 """
 
 from __future__ import annotations
@@ -64,7 +67,28 @@ def model_seconds(target: Path) -> dict[str, float]:
     }
 
 
-def bench_scale(scale: float, seed: int, out_root: Path) -> dict[str, object]:
+def splink_beside(home: Path, truth: Path) -> dict[str, object]:
+    """Splink 5 on the warehouse's normalized contacts (benchmarks.identity_outside), timed in a child process."""
+    result_path = home / "splink_on_warehouse.json"
+    measured = measure_isolated(
+        [sys.executable, "-m", "benchmarks.identity_outside", "warehouse", "--home", str(home), "--truth", str(truth),
+         "--json", str(result_path)],
+        env={**os.environ, **TELEMETRY_OFF},
+        cwd=PROJECT_ROOT,
+    )  # fmt: skip
+    result = json.loads(result_path.read_text())
+    return {
+        "splink_s": measured.seconds,
+        "splink_peak_mb": measured.peak_mb,
+        "splink_precision": result["precision"],
+        "splink_recall": result["recall"],
+        "splink_f1": result["f1"],
+        "splink_best_recall_p99": result["best_recall_at_precision_0_99"],
+        "splink": result,
+    }
+
+
+def bench_scale(scale: float, seed: int, out_root: Path, splink: bool = False) -> dict[str, object]:
     out, generate_s, generate_peak_mb = ensure_lake(scale, seed, out_root / f"scale_{scale:g}")
     home = out / "identity_home"
     warehouse = home / "warehouse.duckdb"
@@ -107,6 +131,7 @@ def bench_scale(scale: float, seed: int, out_root: Path) -> dict[str, object]:
     accuracy = report(warehouse, out / "truth")
     c360, baseline = accuracy["c360"], accuracy["email_baseline"]
     assert isinstance(c360, dict) and isinstance(baseline, dict)
+    beside = splink_beside(home, out / "truth") if splink else {}
     return {
         "scale": scale,
         "generate_s": generate_s,
@@ -131,6 +156,7 @@ def bench_scale(scale: float, seed: int, out_root: Path) -> dict[str, object]:
         "email_precision": baseline["overall"]["precision"],
         "email_recall": baseline["overall"]["recall"],
         "email_f1": baseline["overall"]["f1"],
+        **beside,
     }
 
 
@@ -156,6 +182,15 @@ def render(results: list[dict[str, object]]) -> str:
         ("email_recall", "{:.4f}"),
         ("email_f1", "{:.4f}"),
     ]
+    if all("splink_f1" in result for result in results):
+        columns += [
+            ("splink_s", "{:.1f}"),
+            ("splink_peak_mb", "{:,.0f}"),
+            ("splink_precision", "{:.4f}"),
+            ("splink_recall", "{:.4f}"),
+            ("splink_f1", "{:.4f}"),
+            ("splink_best_recall_p99", "{}"),
+        ]
     lines = [f"{name:<28}" + "".join(f"{fmt.format(result[name]):>14}" for result in results) for name, fmt in columns]
     models = sorted({model for result in results for model in result["identity_model_s"]})  # type: ignore[union-attr]
     lines.append("seconds per model:")
@@ -183,12 +218,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scales", type=float, nargs="+", default=[10, 100, 1000])
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--out", type=Path, default=PROJECT_ROOT / "bench_out")
+    parser.add_argument("--splink", action="store_true", help="also run Splink 5 on each warehouse's contacts")
     args = parser.parse_args(argv)
     args.out = args.out.resolve()  # dbt runs from dbt_project/, so every path handed to it is absolute
     results = []
     for scale in args.scales:
         print(f"identity benchmark: scale {scale:g} ...", file=sys.stderr, flush=True)
-        results.append(bench_scale(scale, args.seed, args.out))
+        results.append(bench_scale(scale, args.seed, args.out, splink=args.splink))
         print(render(results), file=sys.stderr, flush=True)
     print(render(results))
     args.out.mkdir(parents=True, exist_ok=True)

