@@ -5,10 +5,12 @@
 -- a share f of the contacts carry weighs log2(u_exact / f) more than the average agreement.
 -- A pair matches when its match probability reaches var('c360_identity_fs').match_probability, or when one
 -- record names the other as its link, and no never-match rule fires. Never-match rules (c360's customer
--- rules on top of the learned weights): two different national ids (more than one character apart); two
--- mobile numbers that differ while no number agrees (a person's own number; a fixed line is a household's);
--- and for two records of a name that several people share at one postcode (household namesakes, see
--- int_contacts_normalized), no person-level evidence (same e-mail, mobile number, birth date or linked id).
+-- rules on top of the learned weights): two mobile numbers that differ while no number agrees (a person's
+-- own number; a fixed line is a household's); two national ids more than one character apart, where var
+-- c360_identity_fs.never_match_on_government_id says the ids are validated (off by default: in FEBRL a
+-- duplicate's id is often replaced whole, so there it is learned evidence instead); and for two records of a
+-- name that several people share at one postcode (household namesakes, see int_contacts_normalized), no
+-- person-level evidence (same e-mail, mobile number, birth date, national id or linked id).
 -- A birth date that differs is learned evidence against the pair (strong where the dates are far apart),
 -- not a rule: a typo in one digit must not forbid a match. The flags below describe the pair for the
 -- cluster guards (int_identity_clusters) and for `match_rule`; a record without names (a game account) is
@@ -236,8 +238,10 @@ scored as (
     select
         *,
         1.0 / (1.0 + power(2.0, -greatest(least(match_score, 60.0), -60.0))) as match_probability,
-        coalesce(gamma_government_id = 0, false)
-        or (gamma_phone = 0 and is_mobile_conflict)
+        {%- if fs['never_match_on_government_id'] %}
+            coalesce(gamma_government_id = 0, false) or
+        {%- endif %}
+        (gamma_phone = 0 and is_mobile_conflict)
         or (
             is_household_namesake
             and not (
@@ -246,6 +250,7 @@ scored as (
                 or is_birth_date_match
                 or is_birth_date_swapped_match
                 or is_linked_id_match
+                or coalesce(gamma_government_id >= 1, false)
             )
         ) as is_never_match
     from weighted
