@@ -8,7 +8,7 @@ terms, each as connected components of the links it keeps:
 1. `oracle_candidate_pairs`: every true pair among the scored candidate pairs (int_identity_edges_scored) linked,
    every false one not. The recall any decision over these candidates can reach at precision 1.
 2. `oracle_with_spelled_names`: 1, plus every true link between an account without names and a named record of
-   the same person whose names its e-mail local part or gamer tag spells (the evidence int_identity_clusters
+   the same person whose names its e-mail local part or gamer tag spells (the evidence int_identity_accounts_attached
    uses outside the candidate pairs), whatever the birth years.
 3. `supervised`: a gradient-boosted classifier trained on the truth over the edge features (5 folds, split by
    person), pairs scored out of fold; the highest recall whose precision is still >= 0.99, with its threshold.

@@ -10,7 +10,7 @@ match_edges as (
 ),
 
 clusters as (
-    select * from {{ ref('int_identity_clusters') }}
+    select * from {{ ref('int_identity_labels_propagated') }}
 ),
 
 final as (

@@ -1,7 +1,7 @@
 -- Identity evidence from behaviour: a game account and a web-shop account that both used one IP address on
 -- at least var('c360_identity_network_min_days') days each (a connection they come back to, not a passing
 -- one). A home connection is a household's, so a shared network says "same household", never "same person"
--- on its own: int_identity_clusters takes it as corroboration beside a name that the game account's e-mail
+-- on its own: int_identity_accounts_attached takes it as corroboration beside a name that the game account's e-mail
 -- or gamer tag spells, or beside the same birth year. Addresses that more than
 -- var('c360_identity_network_max_accounts') accounts used (a carrier's NAT, a campus, a cafe) give no pairs.
 -- Only logged-in shop events count: an anonymous cookie's events are not an account's. Events of an account
