@@ -1,7 +1,9 @@
 -- Identity resolution, step 5a (cluster): connected components of the match edges by iterated min-label
 -- propagation, once over all edges and once over the strong edges only (rules in
 -- var('c360_identity_strong_rules'): linked id, e-mail + name, name + birth date, a steward's always_match;
--- and any match of learned weight var('c360_identity_strong_match_weight') or more).
+-- any match of learned weight var('c360_identity_strong_match_weight') or more; and any match the score
+-- made with both birth years in view, so that the birth-year guard splits only chains that join people
+-- no single match compared).
 -- Every contact starts with its own id as label; each pass gives every contact the smallest label among
 -- itself and its neighbours. After as many passes as the longest shortest path from a component's smallest
 -- id, all members carry that id. The passes are unrolled into var('c360_identity_cluster_iterations') plain
@@ -12,7 +14,7 @@
 {%- set iterations = var('c360_identity_cluster_iterations') %}
 {%- set strong_rules = "'" ~ var('c360_identity_strong_rules') | join("', '") ~ "'" %}
 {%- set strong_filter = 'match_rule in (' ~ strong_rules ~ ') or coalesce(match_score >= '
-    ~ var('c360_identity_strong_match_weight') ~ ', false)' %}
+    ~ var('c360_identity_strong_match_weight') ~ ', false) or coalesce(is_decided_on_birth_years, false)' %}
 {%- set edge_sets = [('all_edges', 'true'), ('strong_edges', strong_filter)] %}
 
 with

@@ -38,6 +38,7 @@ decided as (
         coalesce(scored_edges.contact_id_a, steward_pairs.contact_id_a) as contact_id_a,
         coalesce(scored_edges.contact_id_b, steward_pairs.contact_id_b) as contact_id_b,
         scored_edges.match_score,
+        scored_edges.gamma_birth_date,
         steward_pairs.steward_decision,
         case
             when steward_pairs.steward_decision = 'always_match' then true
@@ -62,6 +63,7 @@ final as (
         contact_id_b,
         match_score,
         match_rule,
+        gamma_birth_date is not null as is_decided_on_birth_years,
         steward_decision
     from decided
     where is_match
