@@ -10,7 +10,9 @@
 -- c360_identity_fs.never_match_on_government_id says the ids are validated (off by default: in FEBRL a
 -- duplicate's id is often replaced whole, so there it is learned evidence instead); and for two records of a
 -- name that several people share at one postcode (household namesakes, see int_contacts_normalized), no
--- person-level evidence (same e-mail, mobile number, birth date, national id or linked id).
+-- person-level evidence (same e-mail, mobile number, birth date, national id or linked id) and a learned
+-- weight under var('c360_identity_strong_match_weight') (where birth years carry typos, a person's own
+-- records look like namesakes; so much agreement elsewhere is his).
 -- A birth date that differs is learned evidence against the pair (strong where the dates are far apart),
 -- not a rule: a typo in one digit must not forbid a match. The flags below describe the pair for the
 -- cluster guards (int_identity_clusters) and for `match_rule`; a record without names (a game account) is
@@ -244,6 +246,7 @@ scored as (
         (gamma_phone = 0 and is_mobile_conflict)
         or (
             is_household_namesake
+            and match_score < {{ var('c360_identity_strong_match_weight') }}
             and not (
                 is_email_match
                 or is_mobile_match
