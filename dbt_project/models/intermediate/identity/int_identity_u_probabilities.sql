@@ -24,14 +24,20 @@ sampled as (
     where sample_rank <= {{ fs['u_sample_contacts'] }}
 ),
 
+offsets as (
+    {%- for offset in range(1, fs['u_sample_offsets'] + 1) %}
+        select {{ offset }} as rank_offset
+        {% if not loop.last %}union all{% endif %}
+    {%- endfor %}
+),
+
 random_pairs as (
     select
         {{ identity_pair_attributes('contacts_a', 'contacts_b') }}
     from sampled as contacts_a
+    cross join offsets
     inner join sampled as contacts_b
-        on
-            contacts_a.sample_rank < contacts_b.sample_rank
-            and contacts_a.sample_rank + {{ fs['u_sample_offsets'] }} >= contacts_b.sample_rank
+        on contacts_a.sample_rank + offsets.rank_offset = contacts_b.sample_rank
 ),
 
 compared as (
