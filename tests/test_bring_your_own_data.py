@@ -503,5 +503,6 @@ def test_febrl1_identity_quality_against_the_true_links(febrl_build: LakeBuild) 
         f"{len(set(truth.values()))} true people; pairs: {hits} correct of {predicted} predicted, "
         f"{true_pairs} true; precision {precision:.3f}, recall {recall:.3f}"
     )
-    assert precision >= 0.95, f"precision {precision:.3f} ({hits} of {predicted} predicted pairs are true)"
-    assert recall >= 0.5, f"recall {recall:.3f} ({hits} of {true_pairs} true pairs found)"
+    # The learned Fellegi-Sunter weights (Splink 5 on every column: 1.000 / 0.992 in make bench-identity-outside).
+    assert precision >= 0.99, f"precision {precision:.3f} ({hits} of {predicted} predicted pairs are true)"
+    assert recall >= 0.97, f"recall {recall:.3f} ({hits} of {true_pairs} true pairs found)"
