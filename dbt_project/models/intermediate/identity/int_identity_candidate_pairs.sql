@@ -10,8 +10,7 @@
 -- here: int_identity_clusters compares it with each customer's names and birth years as a whole.
 {%- set block_types = [
     'email', 'phone', 'linked_id', 'name_postcode', 'first_name_postcode', 'name_birth_date',
-    'last_name_birth_date', 'swapped_name_postcode', 'birth_date_postcode', 'birth_date_city',
-    'government_id', 'network',
+    'last_name_birth_date', 'swapped_name_postcode', 'birth_date_postcode', 'government_id', 'network',
 ] %}
 
 with
@@ -124,24 +123,16 @@ block_keys as (
 
     union all
 
-    -- The keys below survive a typo in both names (birth date with postcode or with town). A key of name
-    -- prefixes and birth year was tried and dropped: on the generator at scale 10 it paired 20,000 strangers
-    -- of one name and birth year and precision fell from 0.99 to 0.92.
+    -- The key below survives a typo in both names (birth date with postcode). Keys of name prefixes with the
+    -- birth year, and of birth date with town, were tried and dropped: on the generator (scales 10 and 100)
+    -- they paired strangers of one name and year, or one birth date in a big town, and precision fell to
+    -- 0.92 and 0.97.
     select
         contact_id,
         'birth_date_postcode' as block_type,
         {{ dbt.concat([dbt.cast('birth_date', dbt.type_string()), "'|'", 'postal_code_normalized']) }} as block_key
     from contacts
     where birth_date is not null and postal_code_normalized is not null
-
-    union all
-
-    select
-        contact_id,
-        'birth_date_city' as block_type,
-        {{ dbt.concat([dbt.cast('birth_date', dbt.type_string()), "'|'", 'city_normalized']) }} as block_key
-    from contacts
-    where birth_date is not null and city_normalized is not null
 
     union all
 
