@@ -145,17 +145,18 @@
 
 
 {% macro identity_comparison_levels() -%}
-    {%- for comparison in identity_comparisons() %}
-        case
-            when {{ comparison.missing }} then null
-            {%- for level in comparison.levels %}
-                when {{ level.when }} then {{ level.level }}
-            {%- endfor %}
-            {%- if comparison.else_level is not none %}
-                else {{ comparison.else_level }}
-            {%- endif %}
-        end as gamma_{{ comparison.name }}{{ ',' if not loop.last }}
-    {%- endfor %}
+    {%- set columns = [] -%}
+    {%- for comparison in identity_comparisons() -%}
+        {%- set branches = ['when ' ~ comparison.missing ~ ' then null'] -%}
+        {%- for level in comparison.levels -%}
+            {%- do branches.append('when ' ~ level.when ~ ' then ' ~ level.level) -%}
+        {%- endfor -%}
+        {%- if comparison.else_level is not none -%}
+            {%- do branches.append('else ' ~ comparison.else_level) -%}
+        {%- endif -%}
+        {%- do columns.append('case ' ~ branches | join(' ') ~ ' end as gamma_' ~ comparison.name) -%}
+    {%- endfor -%}
+    {{ return(columns | join(',\n')) }}
 {%- endmacro %}
 
 
