@@ -66,7 +66,7 @@ CONFORMED_ENTITIES = {
 CONTACT_COLUMNS = [
     "contact_id", "source_system", "source_record_id", "first_name", "last_name", "full_name", "nick_name",
     "email_address_1", "telephone_1", "mobile_phone", "address_1_line_1", "address_1_city",
-    "address_1_postal_code", "address_1_country", "birth_date", "birth_year", "do_not_bulk_email",
+    "address_1_postal_code", "address_1_country", "birth_date", "birth_year", "government_id", "do_not_bulk_email",
     "linked_source_system", "linked_source_record_id", "created_at", "modified_at", "source_file",
     "address_1_line_2", "address_1_state_or_province", "extra_attributes",
 ]  # fmt: skip

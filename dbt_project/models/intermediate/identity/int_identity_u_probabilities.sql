@@ -54,7 +54,8 @@ counted as (
                 '{{ comparison.name }}' as comparison_name,
                 {{ number }} as comparison_level,
                 '{{ identity_comparison_level_label(comparison, number) }}' as level_label,
-                sum(case when gamma_{{ comparison.name }} = {{ number }} then 1 else 0 end) as random_pairs_at_level,
+                coalesce(sum(case when gamma_{{ comparison.name }} = {{ number }} then 1 else 0 end), 0)
+                    as random_pairs_at_level,
                 count(gamma_{{ comparison.name }}) as random_pairs_compared,
                 {{ identity_comparison_level_numbers(comparison) | length }} as comparison_levels
             from compared
