@@ -1,4 +1,4 @@
--- Identity resolution, step 3d (score and decide): every candidate pair with its Fellegi-Sunter match weight
+-- Identity resolution, step 3e (score and decide): every candidate pair with its Fellegi-Sunter match weight
 -- and the match decision. The weight (`match_score`, in bits) is the prior odds plus, per comparison, the
 -- weight int_identity_fs_parameters learned for the level the pair reaches (int_identity_pair_comparisons),
 -- with a term-frequency adjustment on exact first name, last name and birth date: agreeing on a value that
