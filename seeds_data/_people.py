@@ -33,6 +33,7 @@ from ._common import (
     uuid4s,
     ymd,
 )
+from ._names import FIRST_NAMES, LAST_NAMES
 from ._reference import CITY_COUNTRY, CITY_TZ, CITY_WEIGHT, CUR_IDX, Geo, Stores, ip_in
 from ._vocab import (
     CATEGORIES,
@@ -42,11 +43,9 @@ from ._vocab import (
     CURRENCY,
     EMAIL_DOMAIN_WEIGHTS,
     EMAIL_DOMAINS,
-    FIRST_NAMES,
     FOLD,
     GAMER_ADJ,
     GAMER_NOUN,
-    LAST_NAMES,
     MOBILE_PREFIXES,
     NICKNAMES,
     NSN_LEN,
@@ -308,11 +307,6 @@ class People:
     alt_email: list = field(default_factory=list)  # per person: (work address, older provider address)
 
 
-def _zipf_choice(rng: np.random.Generator, k: int, n: int, s: float = 0.9) -> np.ndarray:
-    w = 1.0 / np.arange(1, k + 1) ** s
-    return rng.choice(k, n, p=w / w.sum())
-
-
 def _top_share(score: np.ndarray, share: float) -> np.ndarray:
     if len(score) == 0:
         return np.zeros(0, dtype=bool)
@@ -339,15 +333,16 @@ def build_people(rng: np.random.Generator, n: int, geo: Geo, stores: Stores) -> 
     cur = np.array([CUR_IDX[CURRENCY[c]] for c in COUNTRIES])[country]
     gender = rng.integers(0, 2, n)
 
-    # names: Zipf-weighted pools so common names collide across different people
+    # names: drawn by each country's name frequencies (_names.py), so common names collide across people
     fi = np.empty(n, dtype=np.int64)
     li = np.empty(n, dtype=np.int64)
     for ci, c in enumerate(COUNTRIES):
         for g in (0, 1):
             m = (country == ci) & (gender == g)
-            fi[m] = _zipf_choice(rng, len(FIRST_NAMES[(c, g)]), int(m.sum()))
+            table = FIRST_NAMES[(c, g)]
+            fi[m] = rng.choice(len(table), int(m.sum()), p=table.p)
         m = country == ci
-        li[m] = _zipf_choice(rng, len(LAST_NAMES[c]), int(m.sum()), 0.7)
+        li[m] = rng.choice(len(LAST_NAMES[c]), int(m.sum()), p=LAST_NAMES[c].p)
     # household members mostly share the first member's last name
     first_of_hh = np.searchsorted(hh, hh)
     share_last = rng.random(n) < 0.8
