@@ -13,7 +13,9 @@ steward sees what the model believes (an exact name worth +5, a birth date far o
 merges. Its data is the BI view ``bi_identity_match_weights``.
 """
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import dagster as dg
 import duckdb
@@ -28,21 +30,62 @@ IDENTITY_WEIGHTS_CHART_KEY = dg.AssetKey(["charts", "identity_match_weights"])
 IDENTITY_MATCH_WEIGHTS_KEY = dg.AssetKey(["marts", "identity_match_weights"])
 
 
-def campaign_uplift_rows(warehouse: Path) -> pd.DataFrame:
-    """Campaigns with a measured uplift, by channel then uplift (read-only)."""
+def _read(warehouse: Path, query: str) -> pd.DataFrame:
+    """A query's rows from the warehouse, opened read-only and closed at once (one writer, no other reader)."""
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
-        return con.execute(
-            """
-            select campaign_id, campaign_name, channel, treated_observed_count, holdout_observed_count,
-                uplift_abs, uplift_ci_lower, uplift_ci_upper
-            from marts.campaign_effectiveness
-            where uplift_abs is not null
-            order by channel, uplift_abs, campaign_id
-            """
-        ).df()
+        return con.execute(query).df()
     finally:
         con.close()
+
+
+def _chart_result(
+    context: dg.AssetExecutionContext,
+    c360: C360Resource,
+    *,
+    name: str,
+    read: Callable[[Path], pd.DataFrame],
+    draw: Callable[[pd.DataFrame], Any],
+    table: Callable[[pd.DataFrame], str],
+    count_label: str,
+) -> dg.MaterializeResult:
+    """Read the rows, draw them, save ``C360_HOME/charts/<name>.png`` and show the chart with its table."""
+    import matplotlib.pyplot as plt
+
+    settings = c360.apply()
+    rows = read(settings.warehouse_path)
+    path = settings.home / "charts" / f"{name}.png"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if rows.empty:
+        context.log.info(f"no rows for {name}: nothing to draw")
+        return dg.MaterializeResult(metadata={count_label: 0})
+    figure = draw(rows)
+    try:
+        figure.savefig(path, dpi=110)
+        chart = png_markdown(name.replace("_", " "), figure)
+    finally:
+        plt.close(figure)
+    return dg.MaterializeResult(
+        metadata={
+            count_label: len(rows),
+            "chart": dg.MetadataValue.md(f"{chart}\n\n{table(rows)}"),
+            "png": dg.MetadataValue.path(str(path)),
+        }
+    )
+
+
+def campaign_uplift_rows(warehouse: Path) -> pd.DataFrame:
+    """Campaigns with a measured uplift, by channel then uplift (read-only)."""
+    return _read(
+        warehouse,
+        """
+        select campaign_id, campaign_name, channel, treated_observed_count, holdout_observed_count,
+            uplift_abs, uplift_ci_lower, uplift_ci_upper
+        from marts.campaign_effectiveness
+        where uplift_abs is not null
+        order by channel, uplift_abs, campaign_id
+        """,
+    )
 
 
 def uplift_figure(rows: pd.DataFrame):
@@ -106,43 +149,27 @@ def uplift_table(rows: pd.DataFrame) -> str:
     "data is the BI view bi_campaign_effectiveness.",
 )
 def campaign_uplift_chart(context: dg.AssetExecutionContext, c360: C360Resource) -> dg.MaterializeResult:
-    import matplotlib.pyplot as plt
-
-    settings = c360.apply()
-    rows = campaign_uplift_rows(settings.warehouse_path)
-    path = settings.home / "charts" / "campaign_uplift.png"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if rows.empty:
-        context.log.info("no campaign with a measured uplift: nothing to draw")
-        return dg.MaterializeResult(metadata={"campaigns": 0})
-    figure = uplift_figure(rows)
-    try:
-        figure.savefig(path, dpi=110)
-        chart = png_markdown("campaign uplift", figure)
-    finally:
-        plt.close(figure)
-    return dg.MaterializeResult(
-        metadata={
-            "campaigns": len(rows),
-            "chart": dg.MetadataValue.md(f"{chart}\n\n{uplift_table(rows)}"),
-            "png": dg.MetadataValue.path(str(path)),
-        }
+    return _chart_result(
+        context,
+        c360,
+        name="campaign_uplift",
+        read=campaign_uplift_rows,
+        draw=uplift_figure,
+        table=uplift_table,
+        count_label="campaigns",
     )
 
 
 def identity_weight_rows(warehouse: Path) -> pd.DataFrame:
     """The learned identity weights, comparison by comparison, strongest level first (read-only)."""
-    con = duckdb.connect(str(warehouse), read_only=True)
-    try:
-        return con.execute(
-            """
-            select comparison_name, comparison_level, level_label, m_probability, u_probability, match_weight
-            from marts.identity_match_weights
-            order by comparison_name = '_prior' desc, comparison_name, comparison_level desc
-            """
-        ).df()
-    finally:
-        con.close()
+    return _read(
+        warehouse,
+        """
+        select comparison_name, comparison_level, level_label, m_probability, u_probability, match_weight
+        from marts.identity_match_weights
+        order by comparison_name = '_prior' desc, comparison_name, comparison_level desc
+        """,
+    )
 
 
 def match_weight_figure(rows: pd.DataFrame):
@@ -187,25 +214,12 @@ def match_weight_table(rows: pd.DataFrame) -> str:
     "its data is the BI view bi_identity_match_weights.",
 )
 def identity_match_weights_chart(context: dg.AssetExecutionContext, c360: C360Resource) -> dg.MaterializeResult:
-    import matplotlib.pyplot as plt
-
-    settings = c360.apply()
-    rows = identity_weight_rows(settings.warehouse_path)
-    path = settings.home / "charts" / "identity_match_weights.png"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if rows.empty:
-        context.log.info("no identity weights: nothing to draw")
-        return dg.MaterializeResult(metadata={"levels": 0})
-    figure = match_weight_figure(rows)
-    try:
-        figure.savefig(path, dpi=110)
-        chart = png_markdown("identity match weights", figure)
-    finally:
-        plt.close(figure)
-    return dg.MaterializeResult(
-        metadata={
-            "levels": len(rows),
-            "chart": dg.MetadataValue.md(f"{chart}\n\n{match_weight_table(rows)}"),
-            "png": dg.MetadataValue.path(str(path)),
-        }
+    return _chart_result(
+        context,
+        c360,
+        name="identity_match_weights",
+        read=identity_weight_rows,
+        draw=match_weight_figure,
+        table=match_weight_table,
+        count_label="levels",
     )

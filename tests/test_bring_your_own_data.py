@@ -503,6 +503,9 @@ def test_febrl1_identity_quality_against_the_true_links(febrl_build: LakeBuild) 
         f"{len(set(truth.values()))} true people; pairs: {hits} correct of {predicted} predicted, "
         f"{true_pairs} true; precision {precision:.3f}, recall {recall:.3f}"
     )
-    # The learned Fellegi-Sunter weights (Splink 5 on every column: 1.000 / 0.992 in make bench-identity-outside).
+    # The learned Fellegi-Sunter weights: 1.000 / 0.992 (F1 0.996), as Splink 5 on every column in
+    # make bench-identity-outside.
     assert precision >= 0.99, f"precision {precision:.3f} ({hits} of {predicted} predicted pairs are true)"
-    assert recall >= 0.97, f"recall {recall:.3f} ({hits} of {true_pairs} true pairs found)"
+    assert recall >= 0.985, f"recall {recall:.3f} ({hits} of {true_pairs} true pairs found)"
+    f1 = 2 * precision * recall / (precision + recall)
+    assert f1 >= 0.99, f"F1 {f1:.4f}: the issue's target on every FEBRL set"

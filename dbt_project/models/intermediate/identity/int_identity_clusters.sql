@@ -16,8 +16,8 @@ accounts_attached as (
     select * from {{ ref('int_identity_accounts_attached') }}
 ),
 
-overrides as (
-    select * from {{ ref('identity_steward_overrides') }}
+steward_pairs as (
+    select * from {{ ref('int_identity_steward_pairs') }}
 ),
 
 attached as (
@@ -36,11 +36,11 @@ attached as (
 ),
 
 never_match_pairs as (
-    select distinct
-        least(contact_id_a, contact_id_b) as contact_id_a,
-        greatest(contact_id_a, contact_id_b) as contact_id_b
-    from overrides
-    where decision = 'never_match'
+    select
+        contact_id_a,
+        contact_id_b
+    from steward_pairs
+    where steward_decision = 'never_match'
 ),
 
 steward_detached as (

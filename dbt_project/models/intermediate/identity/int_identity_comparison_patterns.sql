@@ -11,18 +11,13 @@ pair_comparisons as (
     select * from {{ ref('int_identity_pair_comparisons') }}
 ),
 
-overrides as (
-    select * from {{ ref('identity_steward_overrides') }}
-),
-
+-- The steward's decided pairs, labelled 1.0 (always match) or 0.0 (never match).
 steward_pairs as (
     select
-        least(contact_id_a, contact_id_b) as contact_id_a,
-        greatest(contact_id_a, contact_id_b) as contact_id_b,
-        min(case when decision = 'always_match' then 1.0 else 0.0 end) as steward_label
-    from overrides
-    where contact_id_a <> contact_id_b
-    group by least(contact_id_a, contact_id_b), greatest(contact_id_a, contact_id_b)
+        contact_id_a,
+        contact_id_b,
+        case when steward_decision = 'always_match' then 1.0 else 0.0 end as steward_label
+    from {{ ref('int_identity_steward_pairs') }}
 ),
 
 labelled as (

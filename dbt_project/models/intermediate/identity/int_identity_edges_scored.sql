@@ -157,21 +157,12 @@ features as (
         coalesce(birth_year_a = birth_year_b, false) as is_birth_year_match,
         coalesce(linked_id_a = contact_id_b, false)
         or coalesce(linked_id_b = contact_id_a, false) as is_linked_id_match,
-        coalesce({{ jaro_winkler_similarity('first_name_a', 'first_name_b') }}, 0) as first_name_similarity,
-        coalesce({{ jaro_winkler_similarity('last_name_a', 'last_name_b') }}, 0) as last_name_similarity,
-        coalesce(
-            (
-                {{ jaro_winkler_similarity('first_name_a', 'last_name_b') }}
-                + {{ jaro_winkler_similarity('last_name_a', 'first_name_b') }}
-            ) / 2,
-            0
-        ) as swapped_name_similarity,
-        coalesce({{ jaro_winkler_similarity('street_a', 'street_b') }}, 0) as street_similarity,
+        coalesce(first_name_similarity, 0) as first_name_similarity,
+        coalesce(last_name_similarity, 0) as last_name_similarity,
+        coalesce(swapped_name_similarity, 0) as swapped_name_similarity,
+        coalesce(street_similarity, 0) as street_similarity,
         coalesce(postal_code_a = postal_code_b, false) as is_postal_code_match,
-        coalesce(
-            postal_code_a = postal_code_b and {{ jaro_winkler_similarity('street_a', 'street_b') }} < {{ floor }},
-            false
-        ) as is_street_conflict,
+        coalesce(postal_code_a = postal_code_b and street_similarity < {{ floor }}, false) as is_street_conflict,
         coalesce(postal_code_a <> postal_code_b, false) as is_postal_code_conflict,
         coalesce(birth_date_a = birth_date_b, false) as is_birth_date_match,
         coalesce(birth_date_swapped_a = birth_date_b, false) as is_birth_date_swapped_match,

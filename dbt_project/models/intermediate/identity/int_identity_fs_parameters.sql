@@ -14,6 +14,7 @@
 {%- set iterations = fs['em_iterations'] %}
 {%- set start_prior = fs['em_start_prior'] %}
 {%- set smoothing = 0.5 %}
+{%- set u_prior_pairs = fs['u_prior_pairs'] %}
 
 with
 
@@ -156,13 +157,34 @@ candidate_counts as (
     group by comparison_name, comparison_level
 ),
 
+-- The last pass's expected non-matches per level, for the u the weights use: the candidate pairs' u shrunk
+-- towards the random-pair u by var u_prior_pairs pseudo-pairs (a posterior mean). Where blocking leaves few
+-- pairs of two people (FEBRL1: 4 of 498), their u says little and the random pairs' u decides; where
+-- households fill the candidates with thousands, theirs does.
+last_unmatched as (
+    select
+        comparison_name,
+        comparison_level,
+        unmatched_pairs,
+        sum(unmatched_pairs) over (partition by comparison_name) as comparison_unmatched_pairs
+    from level_sums_{{ iterations }}
+),
+
 learned as (
     select
         levels.comparison_name,
         levels.comparison_level,
         levels.level_label,
         last_pass.m_probability,
-        coalesce(last_pass.u_probability, 1.0 - last_pass.m_probability) as u_probability,
+        case
+            when levels.comparison_name = '_prior' then 1.0 - last_pass.m_probability
+            else (
+                coalesce(last_unmatched.unmatched_pairs, 0)
+                + {{ u_prior_pairs }} * levels.random_pair_u_probability
+            ) / (coalesce(max(last_unmatched.comparison_unmatched_pairs) over (
+                partition by levels.comparison_name
+            ), 0) + {{ u_prior_pairs }})
+        end as u_probability,
         levels.random_pair_u_probability,
         abs(last_pass.m_probability - pass_before.m_probability) as m_change
     from levels
@@ -174,6 +196,10 @@ learned as (
         on
             levels.comparison_name = pass_before.comparison_name
             and levels.comparison_level = pass_before.comparison_level
+    left join last_unmatched
+        on
+            levels.comparison_name = last_unmatched.comparison_name
+            and levels.comparison_level = last_unmatched.comparison_level
 ),
 
 final as (

@@ -7,30 +7,8 @@ scored_edges as (
     select * from {{ ref('int_identity_edges_scored') }}
 ),
 
-contacts as (
-    select * from {{ ref('int_contacts_normalized') }}
-),
-
-overrides as (
-    select * from {{ ref('identity_steward_overrides') }}
-),
-
--- Pairs in the scored edges' order (contact_id_a < contact_id_b), only between staged contacts; when a
--- pair is listed twice the never_match wins.
 steward_pairs as (
-    select
-        least(overrides.contact_id_a, overrides.contact_id_b) as contact_id_a,
-        greatest(overrides.contact_id_a, overrides.contact_id_b) as contact_id_b,
-        min(overrides.decision) as steward_decision
-    from overrides
-    inner join contacts as contacts_a
-        on overrides.contact_id_a = contacts_a.contact_id
-    inner join contacts as contacts_b
-        on overrides.contact_id_b = contacts_b.contact_id
-    where overrides.contact_id_a <> overrides.contact_id_b
-    group by
-        least(overrides.contact_id_a, overrides.contact_id_b),
-        greatest(overrides.contact_id_a, overrides.contact_id_b)
+    select * from {{ ref('int_identity_steward_pairs') }}
 ),
 
 decided as (

@@ -45,6 +45,14 @@ joined as (
 final as (
     select
         *,
+        -- Jaro-Winkler similarities the rules and the cluster guards read (null where a side lacks the value).
+        {{ jaro_winkler_similarity('first_name_a', 'first_name_b') }} as first_name_similarity,
+        {{ jaro_winkler_similarity('last_name_a', 'last_name_b') }} as last_name_similarity,
+        (
+            {{ jaro_winkler_similarity('first_name_a', 'last_name_b') }}
+            + {{ jaro_winkler_similarity('last_name_a', 'first_name_b') }}
+        ) / 2 as swapped_name_similarity,
+        {{ jaro_winkler_similarity('street_a', 'street_b') }} as street_similarity,
         {{ identity_comparison_levels() }}
     from joined
 )
