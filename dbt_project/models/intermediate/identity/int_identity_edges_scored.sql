@@ -246,7 +246,24 @@ scored as (
                 or is_linked_id_match
                 or coalesce(gamma_government_id >= 1, false)
             )
-        ) as is_never_match
+        ) as is_never_match,
+        -- One attribute agreeing is never one person on its own, however rare the value: a shared birth date
+        -- or address with all else different is two people. An identifier (e-mail, mobile number, national
+        -- id, a linked id) may stand alone.
+        not (
+            is_linked_id_match
+            or coalesce(gamma_email >= 2, false)
+            or coalesce(gamma_phone = 2, false)
+            or coalesce(gamma_government_id = 2, false)
+        )
+        and (
+            case when coalesce(gamma_name >= 2, false) then 1 else 0 end
+            + case when coalesce(gamma_birth_date >= 1, false) then 1 else 0 end
+            + case when coalesce(gamma_address >= 1 or gamma_city >= 1, false) then 1 else 0 end
+            + case when coalesce(gamma_email >= 1, false) then 1 else 0 end
+            + case when coalesce(gamma_phone >= 1, false) then 1 else 0 end
+            + case when coalesce(gamma_government_id >= 1, false) then 1 else 0 end
+        ) < 2 as is_single_attribute
     from weighted
 ),
 
@@ -254,7 +271,10 @@ decided as (
     select
         *,
         not is_never_match
-        and (is_linked_id_match or match_probability >= {{ fs['match_probability'] }}) as is_match,
+        and (
+            is_linked_id_match
+            or (match_probability >= {{ fs['match_probability'] }} and not is_single_attribute)
+        ) as is_match,
         case
             when is_linked_id_match then 'linked_id'
             when is_email_evidence and is_name_match then 'email+name'
@@ -319,6 +339,7 @@ final as (
         match_score,
         match_probability,
         is_never_match,
+        is_single_attribute,
         is_match,
         match_rule
     from decided
