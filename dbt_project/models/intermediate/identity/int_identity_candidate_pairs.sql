@@ -9,8 +9,8 @@
 -- accounts per address). A game account known only by an e-mail or a tag that spells a name is not paired
 -- here: int_identity_clusters compares it with each customer's names and birth years as a whole.
 {%- set block_types = [
-    'email', 'phone', 'linked_id', 'name_postcode', 'first_name_postcode', 'name_birth_date',
-    'last_name_birth_date', 'swapped_name_postcode', 'birth_date_postcode', 'government_id', 'network',
+    'email', 'phone', 'linked_id', 'name_postcode', 'first_name_postcode', 'name_street', 'name_birth_date',
+    'swapped_name_postcode', 'birth_date_postcode', 'government_id', 'network',
 ] %}
 
 with
@@ -88,6 +88,19 @@ block_keys as (
 
     union all
 
+    -- The street instead of the postcode, for a postcode typed wrong (two digits swapped); only the first two
+    -- letters of the last name, so a typo in it still agrees.
+    select
+        contact_id,
+        'name_street' as block_type,
+        {{ dbt.concat(['substring(last_name_key, 1, 2)', "'|'", 'street_normalized']) }} as block_key
+    from contacts
+    where last_name_key is not null and street_normalized is not null
+
+    union all
+
+    -- Either name with the birth date, in one key type: a pair shares it when a first name or a last name
+    -- agrees, or one record's first name is the other's last name (names written the wrong way round).
     select
         contact_id,
         'name_birth_date' as block_type,
@@ -99,7 +112,7 @@ block_keys as (
 
     select
         contact_id,
-        'last_name_birth_date' as block_type,
+        'name_birth_date' as block_type,
         {{ dbt.concat(['last_name_key', "'|'", dbt.cast('birth_date', dbt.type_string())]) }} as block_key
     from contacts
     where last_name_key is not null and birth_date is not null
