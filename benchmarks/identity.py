@@ -84,6 +84,7 @@ def splink_beside(home: Path, truth: Path) -> dict[str, object]:
         "splink_recall": result["recall"],
         "splink_f1": result["f1"],
         "splink_best_recall_p99": result["best_recall_at_precision_0_99"],
+        "splink_blocking_recall": result.get("blocking_recall"),
         "splink": result,
     }
 
@@ -143,6 +144,7 @@ def bench_scale(scale: float, seed: int, out_root: Path, splink: bool = False) -
         "contacts": contacts,
         "candidate_pairs": pairs,
         "candidate_pairs_per_contact": pairs / contacts if contacts else 0.0,
+        "blocking_recall": accuracy["blocking_recall"],
         "match_edges": edges,
         "customers": customers,
         "largest_cluster": largest,
@@ -169,6 +171,7 @@ def render(results: list[dict[str, object]]) -> str:
         ("identity_peak_mb", "{:,.0f}"),
         ("candidate_pairs", "{:,}"),
         ("candidate_pairs_per_contact", "{:.2f}"),
+        ("blocking_recall", "{:.4f}"),
         ("match_edges", "{:,}"),
         ("customers", "{:,}"),
         ("largest_cluster", "{:,}"),
@@ -190,6 +193,7 @@ def render(results: list[dict[str, object]]) -> str:
             ("splink_recall", "{:.4f}"),
             ("splink_f1", "{:.4f}"),
             ("splink_best_recall_p99", "{}"),
+            ("splink_blocking_recall", "{}"),
         ]
     lines = [f"{name:<28}" + "".join(f"{fmt.format(result[name]):>14}" for result in results) for name, fmt in columns]
     models = sorted({model for result in results for model in result["identity_model_s"]})  # type: ignore[union-attr]

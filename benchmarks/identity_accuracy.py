@@ -161,6 +161,39 @@ def evaluate(con: duckdb.DuckDBPyConnection, assignments_sql: str, truth_dir: Pa
     )
 
 
+def blocking_recall(con: duckdb.DuckDBPyConnection, pairs_sql: str, truth_dir: Path) -> float:
+    """Share of the truth's pairs that blocking compared. ``pairs_sql`` lists the compared pairs as
+    ``source_system_a, source_record_id_a, source_system_b, source_record_id_b`` (either order)."""
+    truth_csv = str(Path(truth_dir) / "source_records.csv").replace("'", "''")
+    compared, true_pairs = con.execute(f"""
+        with truth as (
+            select source_system, source_record_id, person_id
+            from read_csv('{truth_csv}', header = true, all_varchar = true)
+        ),
+        compared as ({pairs_sql})
+        select
+            (select count(*) from compared
+                inner join truth as truth_a
+                    on compared.source_system_a = truth_a.source_system
+                    and compared.source_record_id_a = truth_a.source_record_id
+                inner join truth as truth_b
+                    on compared.source_system_b = truth_b.source_system
+                    and compared.source_record_id_b = truth_b.source_record_id
+                where truth_a.person_id = truth_b.person_id),
+            (select coalesce({_pairs("n")}, 0) from (select count(*) as n from truth group by person_id))
+    """).fetchone()
+    return round(compared / true_pairs, 4) if true_pairs else 1.0
+
+
+CANDIDATE_PAIRS = """
+    select contacts_a.source_system as source_system_a, contacts_a.source_record_id as source_record_id_a,
+        contacts_b.source_system as source_system_b, contacts_b.source_record_id as source_record_id_b
+    from intermediate.int_identity_candidate_pairs as pairs
+    inner join intermediate.int_contacts_normalized as contacts_a on pairs.contact_id_a = contacts_a.contact_id
+    inner join intermediate.int_contacts_normalized as contacts_b on pairs.contact_id_b = contacts_b.contact_id
+"""
+
+
 def report(warehouse: Path, truth_dir: Path) -> dict[str, object]:
     """Accuracy of the warehouse's customer_identity_map and of the e-mail baseline, as one dict."""
     con = duckdb.connect(str(warehouse), read_only=True)
@@ -168,6 +201,7 @@ def report(warehouse: Path, truth_dir: Path) -> dict[str, object]:
         return {
             "c360": evaluate(con, WAREHOUSE_ASSIGNMENTS, truth_dir).as_dict(),
             "email_baseline": evaluate(con, EMAIL_BASELINE_ASSIGNMENTS, truth_dir).as_dict(),
+            "blocking_recall": blocking_recall(con, CANDIDATE_PAIRS, truth_dir),
         }
     finally:
         con.close()

@@ -66,7 +66,7 @@ from benchmarks.febrl import (
     record_ids,
 )
 from benchmarks.identity import IDENTITY_SELECTION, STAGED_INPUTS
-from benchmarks.identity_accuracy import evaluate
+from benchmarks.identity_accuracy import blocking_recall, evaluate
 from benchmarks.mapped_project import dbt_command, mapped_project
 from benchmarks.staging import Measured, measure_isolated
 from orchestration.settings import PROJECT_ROOT, TELEMETRY_OFF
@@ -481,7 +481,21 @@ def splink_on_warehouse(
     linker.training.estimate_u_using_random_sampling(max_pairs=U_MAX_PAIRS, seed=SEED)
     for rule in (block_on("first_name_key", "last_name_key"), block_on("birth_date"), block_on("email_normalized")):
         linker.training.estimate_parameters_using_expectation_maximisation(rule)
-    predictions = linker.inference.predict(threshold_match_probability=min(min(thresholds), THRESHOLD))
+    predictions = linker.inference.predict()  # every pair its blocking rules compared, for the blocking recall
+    blocked = (
+        predictions.as_duckdbpyrelation()
+        .select(
+            "source_system_l as source_system_a, source_record_id_l as source_record_id_a, "
+            "source_system_r as source_system_b, source_record_id_r as source_record_id_b"
+        )
+        .df()
+    )
+    compared = duckdb.connect()
+    try:
+        compared.register("blocked", blocked)
+        blocking = blocking_recall(compared, "select * from blocked", Path(truth_dir))
+    finally:
+        compared.close()
 
     by_threshold = {}
     for threshold in sorted({*thresholds, THRESHOLD}):
@@ -501,6 +515,7 @@ def splink_on_warehouse(
         "threshold": THRESHOLD,
         **{name: at_threshold[name] for name in ("precision", "recall", "f1")},
         "best_recall_at_precision_0_99": round(max(precise), 4) if precise else None,
+        "blocking_recall": blocking,
         "by_threshold": {str(threshold): counts.as_dict() for threshold, counts in by_threshold.items()},
     }
 
