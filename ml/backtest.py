@@ -1,10 +1,10 @@
 """Rolling-origin backtests of the churn and lifetime value candidates, and the champion family they choose.
 
 A backtest origin is a past date: every candidate is fitted on what was known before it and scored on the
-window that follows it, and the family that is best on the model's primary metric (churn: ROC AUC, higher is
-better; CLV: RMSE, lower is better) averaged over the origins becomes the family the run trains (the
-"point-in-time backtests" of Hyndman & Athanasopoulos, "Forecasting: Principles and Practice", 3rd ed.,
-section 5.10, "time series cross-validation"). The candidates:
+window that follows it (the "point-in-time backtests" of Hyndman & Athanasopoulos, "Forecasting: Principles and
+Practice", 3rd ed., section 5.10, "time series cross-validation"). The run trains BG/NBD + Gamma-Gamma unless
+other families beat it at every origin (churn: ROC AUC; CLV: four criteria), else the best of those by their
+mean over the origins (:func:`ranked_families`). The candidates:
 
 * ``boosting``: the supervised models of :mod:`ml.training` (churn: gradient boosting and/or logistic
   regression; CLV: gradient boosting alone, :class:`ml.estimators.CLVRegressor` with BG/NBD weight 0);
