@@ -210,7 +210,9 @@ def report(warehouse: Path, truth_dir: Path) -> dict[str, object]:
 def format_report(result: dict[str, object]) -> str:
     lines = []
     for name, accuracy in result.items():
-        assert isinstance(accuracy, dict)
+        if not isinstance(accuracy, dict):
+            lines.append(f"{name:15s} {accuracy}")
+            continue
         overall = accuracy["overall"]
         lines.append(
             f"{name:15s} precision {overall['precision']:.4f}  recall {overall['recall']:.4f}  f1 {overall['f1']:.4f}"
