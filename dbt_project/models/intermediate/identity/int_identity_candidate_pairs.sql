@@ -1,6 +1,7 @@
 -- Identity resolution, step 2 (block): the pairs of contacts worth comparing. Each contact is unpivoted
 -- into one row per blocking key it has, contacts sharing a key are paired, and keys shared by more than
--- var('c360_identity_max_block_size') contacts (a shop's hotline, a big household) are dropped, so the
+-- var('c360_identity_max_block_size') contacts (a shop's hotline, a big household; name, birth date and
+-- place keys: var('c360_identity_max_name_block_size'), strangers in a dense town) are dropped, so the
 -- number of pairs grows about linearly with the number of contacts. Name keys are the umlaut-folded
 -- `*_name_key` columns, and phones are compared on their last 8 digits. The keys are unioned so that a pair
 -- with a typo in any one or two fields still shares one of them (blocking recall is measured by
@@ -183,7 +184,11 @@ capped_block_keys as (
             and distinct_block_keys.block_key = block_sizes.block_key
     where
         block_sizes.block_size > 1
-        and block_sizes.block_size <= {{ var('c360_identity_max_block_size', 50) }}
+        and block_sizes.block_size <= case
+            when block_sizes.block_type in ('email', 'phone', 'linked_id', 'government_id')
+                then {{ var('c360_identity_max_block_size', 50) }}
+            else {{ var('c360_identity_max_name_block_size', 10) }}
+        end
 ),
 
 paired as (
