@@ -385,12 +385,29 @@ def _advantage_words(advantage: pd.Series) -> str:
     return f"at {int((advantage > 0).sum())} of {len(advantage)} origins, mean {advantage.mean():+.3f}"
 
 
+def _ahead_on_means(table: pd.DataFrame, kind: str, challenger: str, incumbent: str = INCUMBENT) -> bool:
+    """Whether ``challenger`` is ahead of ``incumbent`` on the criteria's means over the origins both were scored at
+    (churn: ROC AUC; CLV: more of :data:`CLV_CRITERIA` won than lost). For CLV, winning every origin on criteria
+    counted does not make a family better on their means: small wins everywhere and a big loss each time."""
+    rows = _comparable(table)
+    rows = rows.loc[rows["candidate"].isin([challenger, incumbent])]
+    wide = rows.pivot_table(index="origin_date", columns=["candidate", "metric"], values="value", aggfunc="mean")
+    criteria = {PRIMARY[kind][0]: PRIMARY[kind][1]} if kind == "churn" else CLV_CRITERIA
+    balance = 0
+    for metric, higher in criteria.items():
+        if (challenger, metric) in wide and (incumbent, metric) in wide:
+            paired = wide[[(challenger, metric), (incumbent, metric)]].dropna()
+            difference = paired[(challenger, metric)].mean() - paired[(incumbent, metric)].mean()
+            balance += int(np.sign(difference if higher else -difference))
+    return balance > 0
+
+
 def _incumbent_verdict(table: pd.DataFrame, kind: str, ordered: list[str]) -> tuple[list[str], str]:
     """Reorder ``ordered`` (the promotable families by mean, best first; BG/NBD among them) so that BG/NBD leads
-    unless challengers displace it (:func:`displaces`), and say why."""
+    unless challengers ahead of it on the mean displace it (:func:`displaces`), and say why."""
     challengers = [name for name in ordered if name != INCUMBENT]
     advantages = {name: paired_advantage(table, kind, name) for name in challengers}
-    winners = [name for name in challengers if displaces(advantages[name], kind)]
+    winners = [name for name in challengers if displaces(advantages[name], kind) and _ahead_on_means(table, kind, name)]
     ranked = winners + [INCUMBENT] + [name for name in challengers if name not in winners]
     criterion = "ROC AUC" if kind == "churn" else f"the CLV criteria ({', '.join(CLV_CRITERIA)}; won minus lost)"
     margin = SINGLE_ORIGIN_MARGIN[kind]

@@ -112,6 +112,19 @@ def test_clv_challengers_are_judged_on_the_criteria_won_and_lost_at_each_origin(
     assert "naive (rank 1.25" in reason  # it led the mean rank all the same
 
 
+def test_a_clv_challenger_ahead_at_every_origin_but_behind_on_the_mean_rank_keeps_bgnbd() -> None:
+    # Each origin: boosting wins three criteria by a little and loses the fourth by a lot, a different one each
+    # time, so it wins every origin (+0.5) while its means trail BG/NBD on rmse, spearman and top-20 % (CDNOW at
+    # 9 months x 180 days: a boosting CLV promoted that way had RMSE 107 against BG/NBD's 71).
+    bgnbd = (100.0, 0.50, 0.60, -0.50)
+    boosting = [(99.0, 0.10, 0.61, -0.10), (99.0, 0.51, 0.20, -0.10), (200.0, 0.51, 0.61, -0.10)]
+    frame = table("clv", {INCUMBENT: [bgnbd] * 3, "boosting": boosting})
+    assert list(paired_advantage(frame, "clv", "boosting")) == [0.5, 0.5, 0.5]
+    ranked, reason = ranked_families(frame, "clv")
+    assert ranked == [INCUMBENT, "boosting"]
+    assert reason.startswith("BG/NBD + Gamma-Gamma kept")
+
+
 def test_without_bgnbd_the_order_by_mean_stands() -> None:
     frame = table("churn", {"boosting": [0.81, 0.80, 0.83], "blend": [0.85, 0.77, 0.86], "naive": [0.7] * 3})
     ranked, reason = ranked_families(frame, "churn")
