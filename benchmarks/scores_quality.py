@@ -79,16 +79,17 @@ def truth_population(warehouse: Path, truth: Path) -> pd.DataFrame:
                 from read_csv('{records}', header = true, all_varchar = true)
             ),
             held as (
-                select person_id, customer_id, count(*) as records
+                select person_id, customer_id, count(*) as records, min(contact_id) as first_contact_id
                 from marts.customer_identity_map
                 inner join truth_records using (source_system, source_record_id)
-                group by all
+                group by person_id, customer_id
             ),
             person_customer as (
-                -- ties broken by customer_id, so reruns evaluate the same population
+                -- ties broken by the customer's smallest contact id, so reruns evaluate the same population (a
+                -- customer_id is keyed by each warehouse's own secret, so it orders differently in each)
                 select person_id, customer_id
                 from held
-                qualify row_number() over (partition by person_id order by records desc, customer_id) = 1
+                qualify row_number() over (partition by person_id order by records desc, first_contact_id) = 1
             )
             select
                 person_customer.person_id,
