@@ -1,10 +1,10 @@
 """Rolling-origin backtests of the churn and lifetime value candidates, and the champion family they choose.
 
 A backtest origin is a past date: every candidate is fitted on what was known before it and scored on the
-window that follows it (the "point-in-time backtests" of Hyndman & Athanasopoulos, "Forecasting: Principles and
-Practice", 3rd ed., section 5.10, "time series cross-validation"). The run trains BG/NBD + Gamma-Gamma unless
-other families beat it at every origin (churn: ROC AUC; CLV: four criteria), else the best of those by their
-mean over the origins (:func:`ranked_families`). The candidates:
+window that follows it, and the family that is best on the model's primary metric (churn: ROC AUC, higher is
+better; CLV: RMSE, lower is better) averaged over the origins becomes the family the run trains (the
+"point-in-time backtests" of Hyndman & Athanasopoulos, "Forecasting: Principles and Practice", 3rd ed.,
+section 5.10, "time series cross-validation"). The candidates:
 
 * ``boosting``: the supervised models of :mod:`ml.training` (churn: gradient boosting and/or logistic
   regression; CLV: gradient boosting alone, :class:`ml.estimators.CLVRegressor` with BG/NBD weight 0);
@@ -320,11 +320,6 @@ def purchase_backtests(
 
 # CLV is read four ways (error, ranking, who holds the revenue, the total); a family is chosen on all four.
 CLV_CRITERIA = {"rmse": False, "spearman": True, "top20_share": True, "abs_total_error": False}
-# The family a challenger must beat beyond the origin-to-origin noise: the textbook model, which needs no labels.
-INCUMBENT = "bgnbd_gamma_gamma"
-# With one origin the noise between origins cannot be seen: a challenger must then beat BG/NBD by this much
-# (churn: ROC AUC; CLV: the paired criteria score of :func:`paired_advantage`, 0.5 = e.g. 3 criteria won, 1 lost).
-SINGLE_ORIGIN_MARGIN = {"churn": 0.02, "clv": 0.5}
 
 
 def choose_family(table: pd.DataFrame, kind: str, label_free_only: bool = False) -> tuple[str, str]:
@@ -333,121 +328,20 @@ def choose_family(table: pd.DataFrame, kind: str, label_free_only: bool = False)
     return ranked[0], reason
 
 
-def _comparable(table: pd.DataFrame) -> pd.DataFrame:
-    """The families' rows, ``total_error`` read as ``abs_total_error`` (either sign is an error)."""
-    rows = table.loc[table["candidate"].isin(FAMILIES)].copy()
-    total = rows["metric"] == "total_error"
-    rows.loc[total, "value"] = rows.loc[total, "value"].abs()
-    rows.loc[total, "metric"] = "abs_total_error"
-    return rows
-
-
-def paired_advantage(table: pd.DataFrame, kind: str, challenger: str, incumbent: str = INCUMBENT) -> pd.Series:
-    """Per backtest origin where both were scored, how much ``challenger`` did better than ``incumbent`` (> 0:
-    better, 0: a tie), indexed by origin date.
-
-    churn: its ROC AUC minus the incumbent's. CLV: the pair's mean rank on :data:`CLV_CRITERIA` at the origin,
-    as (criteria won - criteria lost) / criteria compared, in [-1, 1] (criteria missing for either are left out).
-    """
-    rows = _comparable(table)
-    rows = rows.loc[rows["candidate"].isin([challenger, incumbent])]
-    wide = rows.pivot_table(index="origin_date", columns=["candidate", "metric"], values="value", aggfunc="mean")
-    criteria = {PRIMARY[kind][0]: PRIMARY[kind][1]} if kind == "churn" else CLV_CRITERIA
-    differences = {}
-    for metric, higher in criteria.items():
-        if (challenger, metric) in wide and (incumbent, metric) in wide:
-            difference = wide[(challenger, metric)] - wide[(incumbent, metric)]
-            differences[metric] = difference if higher else -difference
-    if not differences:
-        return pd.Series(dtype=float, name=challenger)
-    frame = pd.DataFrame(differences)
-    # CLV: NaN at an origin where no criterion was compared
-    advantage = frame.iloc[:, 0] if kind == "churn" else np.sign(frame).mean(axis=1, skipna=True)
-    return advantage.dropna().rename(challenger).sort_index()
-
-
-def displaces(advantage: pd.Series, kind: str) -> bool:
-    """Whether a challenger with these per-origin advantages (:func:`paired_advantage`) displaces the incumbent:
-    better at every origin (hence on average too); at a single origin, by :data:`SINGLE_ORIGIN_MARGIN`."""
-    if advantage.empty:
-        return False
-    if len(advantage) == 1:
-        return bool(advantage.iloc[0] >= SINGLE_ORIGIN_MARGIN[kind])
-    return bool((advantage > 0).all())
-
-
-def _advantage_words(advantage: pd.Series) -> str:
-    """ "at 3 of 4 origins, mean +0.021", "by +0.012 at the one origin" or "at no common origin"."""
-    if advantage.empty:
-        return "at no origin where BG/NBD was scored too"
-    if len(advantage) == 1:
-        return f"by {advantage.iloc[0]:+.3f} at the one origin"
-    return f"at {int((advantage > 0).sum())} of {len(advantage)} origins, mean {advantage.mean():+.3f}"
-
-
-def _ahead_on_means(table: pd.DataFrame, kind: str, challenger: str, incumbent: str = INCUMBENT) -> bool:
-    """Whether ``challenger`` is ahead of ``incumbent`` on the criteria's means over the origins both were scored at
-    (churn: ROC AUC; CLV: more of :data:`CLV_CRITERIA` won than lost). For CLV, winning every origin on criteria
-    counted does not make a family better on their means: small wins everywhere and a big loss each time."""
-    rows = _comparable(table)
-    rows = rows.loc[rows["candidate"].isin([challenger, incumbent])]
-    wide = rows.pivot_table(index="origin_date", columns=["candidate", "metric"], values="value", aggfunc="mean")
-    criteria = {PRIMARY[kind][0]: PRIMARY[kind][1]} if kind == "churn" else CLV_CRITERIA
-    balance = 0
-    for metric, higher in criteria.items():
-        if (challenger, metric) in wide and (incumbent, metric) in wide:
-            paired = wide[[(challenger, metric), (incumbent, metric)]].dropna()
-            difference = paired[(challenger, metric)].mean() - paired[(incumbent, metric)].mean()
-            balance += int(np.sign(difference if higher else -difference))
-    return balance > 0
-
-
-def _incumbent_verdict(table: pd.DataFrame, kind: str, ordered: list[str]) -> tuple[list[str], str]:
-    """Reorder ``ordered`` (the promotable families by mean, best first; BG/NBD among them) so that BG/NBD leads
-    unless challengers ahead of it on the mean displace it (:func:`displaces`), and say why."""
-    challengers = [name for name in ordered if name != INCUMBENT]
-    advantages = {name: paired_advantage(table, kind, name) for name in challengers}
-    winners = [name for name in challengers if displaces(advantages[name], kind) and _ahead_on_means(table, kind, name)]
-    ranked = winners + [INCUMBENT] + [name for name in challengers if name not in winners]
-    criterion = "ROC AUC" if kind == "churn" else f"the CLV criteria ({', '.join(CLV_CRITERIA)}; won minus lost)"
-    margin = SINGLE_ORIGIN_MARGIN[kind]
-    if winners:
-        best = winners[0]
-        needs = f" (one origin needs {margin:+.2f})" if len(advantages[best]) == 1 else ""
-        return ranked, (
-            f"BG/NBD + Gamma-Gamma displaced: {best} beat it on {criterion} {_advantage_words(advantages[best])}{needs}"
-        )
-    single = all(len(advantage) <= 1 for advantage in advantages.values())
-    needed = f"by {margin:+.2f} at the one origin" if single else "at every origin"
-    others = "; ".join(f"{name} {_advantage_words(advantages[name])}" for name in challengers)
-    return ranked, f"BG/NBD + Gamma-Gamma kept: no challenger beat it on {criterion} {needed} ({others})"
-
-
 def ranked_families(table: pd.DataFrame, kind: str, label_free_only: bool = False) -> tuple[list[str], str]:
     """The promotable families the backtests favour, best first, and why (a sentence); ``label_free_only``
     where no labelled window exists (BG/NBD + Gamma-Gamma, or for CLV the naive "same as the last period").
     Training takes the first that passes its thresholds (:func:`ml.pipeline.train_champion`).
 
-    The families are first ordered by their mean over the origins. churn: ROC AUC. CLV: the mean rank over
-    :data:`CLV_CRITERIA` (each averaged over the origins, ranked among the promotable families; ties by RMSE):
-    RMSE alone is dominated by a few big spenders, and a family that wins it by a little can rank customers
-    clearly worse (on generated lakes cut to 6 and 9 months, boosting won RMSE while its Spearman trailed
-    BG/NBD's by 0.04-0.08).
-
-    Then BG/NBD + Gamma-Gamma (:data:`INCUMBENT`) goes first unless a challenger beats it beyond the noise
-    between origins: better than BG/NBD, paired origin by origin (:func:`paired_advantage`), at every origin
-    (and so on average); with a single origin, by :data:`SINGLE_ORIGIN_MARGIN`. The challengers that do keep
-    their order ahead of it, the others follow it. Ties keep BG/NBD. A mean over a few short, noisy origins is
-    no evidence: on a generated lake cut to 6 and 9 months, the family with the best mean (naive or boosting,
-    ahead by a little at some origins and behind at others) did worse than BG/NBD on the truth in 4 of 12
-    history x horizon cells. For CLV the paired figure is the pair's mean rank on the four criteria at the
-    origin (criteria won minus lost), the criterion the families are ordered by, not each criterion alone: no
-    family wins all four at every origin (BG/NBD ranks customers well and forecasts totals 30-60 % short, the
-    naive and supervised models the other way round), so a rule on each would never let a challenger by.
-    Where BG/NBD was not backtested (or is not promotable), the order by mean stands.
+    churn: the best ROC AUC averaged over the origins. CLV: the best mean rank over :data:`CLV_CRITERIA` (each
+    averaged over the origins, ranked among the promotable families; ties by RMSE): RMSE alone is dominated by a
+    few big spenders, and a family that wins it by a little can rank customers clearly worse (on generated lakes
+    cut to 6 and 9 months, boosting won RMSE while its Spearman trailed BG/NBD's by 0.04-0.08).
     """
     metric, higher = PRIMARY[kind]
-    rows = _comparable(table)
+    rows = table.loc[table["candidate"].isin(FAMILIES)].copy()
+    rows.loc[rows["metric"] == "total_error", "value"] = rows.loc[rows["metric"] == "total_error", "value"].abs()
+    rows.loc[rows["metric"] == "total_error", "metric"] = "abs_total_error"
     means = rows.groupby(["metric", "candidate"])["value"].mean().unstack("metric")
     if means.empty or metric not in means or means[metric].dropna().empty:
         return ["bgnbd_gamma_gamma"], "no backtest origin: the probabilistic family, which needs no labels"
@@ -457,29 +351,25 @@ def ranked_families(table: pd.DataFrame, kind: str, label_free_only: bool = Fals
         return ["bgnbd_gamma_gamma"], "no promotable candidate was backtested: the probabilistic family"
     origins = rows["origin_date"].nunique()
     if kind == "churn":
-        ordered = list(promotable[metric].sort_values(ascending=False).index)
+        ranked = list(promotable[metric].sort_values(ascending=False).index)
         listing = ", ".join(f"{name} {value:.4f}" for name, value in means[metric].sort_values(ascending=False).items())
-        reason = f"mean {metric} over {origins} backtest origin(s): {listing}"
+        reason = f"best mean {metric} over {origins} backtest origin(s): {listing}"
     else:
         criteria = [c for c in CLV_CRITERIA if c in promotable]
         ranks = pd.concat([promotable[c].rank(ascending=not CLV_CRITERIA[c]) for c in criteria], axis=1)
         order = pd.DataFrame({"rank": ranks.mean(axis=1), "rmse": promotable["rmse"]}).sort_values(["rank", "rmse"])
-        ordered = list(order.index)
+        ranked = list(order.index)
         listing = ", ".join(
             f"{name} (rank {row['rank']:.2f}; rmse {promotable.loc[name, 'rmse']:.4g}, spearman "
             f"{promotable.loc[name, 'spearman']:.3f})"
             for name, row in order.iterrows()
         )
-        reason = f"mean rank on {', '.join(criteria)} over {origins} backtest origin(s): {listing}"
-    ranked = [str(name) for name in ordered]
-    if INCUMBENT in ranked and len(ranked) > 1:
-        ranked, verdict = _incumbent_verdict(table, kind, ranked)
-        reason = f"{verdict}; {reason}"
+        reason = f"best mean rank on {', '.join(criteria)} over {origins} backtest origin(s): {listing}"
     best = ranked[0]
     naive = means[metric].get("naive")
     if naive is not None and ((naive > means[metric][best]) if higher else (naive < means[metric][best])):
         reason += f"; the naive reference did better on {metric}, a warning that the features carry little signal"
-    return ranked, reason
+    return [str(name) for name in ranked], reason
 
 
 def summary_metrics(table: pd.DataFrame) -> dict[str, float]:
@@ -493,14 +383,10 @@ def summary_metrics(table: pd.DataFrame) -> dict[str, float]:
 __all__ = [
     "COLUMNS",
     "FAMILIES",
-    "INCUMBENT",
     "choose_family",
-    "displaces",
     "labelled_backtests",
-    "paired_advantage",
     "purchase_backtests",
     "purchase_frame",
-    "ranked_families",
     "summary_metrics",
     "usable_for_supervised",
 ]

@@ -172,8 +172,7 @@ def train_champion(warehouse: Path, kind: str, *, seed: int = 0) -> TrainingOutc
 
     churn and clv: where the lake holds usable labelled windows of the horizon (:func:`ml.backtest.usable_for_
     supervised`), every candidate is backtested at the latest training dates (:func:`ml.backtest.labelled_
-    backtests`) and the family they favour (:func:`ml.backtest.ranked_families`: BG/NBD + Gamma-Gamma unless
-    another beats it at every origin) is trained as :func:`train` does. Where it does not
+    backtests`) and the best family on the primary metric is trained as :func:`train` does. Where it does not
     (a young lake, a horizon longer than the history, too few customers or churners), the champion is BG/NBD +
     Gamma-Gamma fitted on all history before the as-of date (:func:`ml.training.train_probabilistic`), backtested
     and gated on windows computed from the purchases (:func:`ml.backtest.purchase_backtests`). The outcome
