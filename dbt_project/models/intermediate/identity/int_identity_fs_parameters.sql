@@ -161,13 +161,12 @@ candidate_counts as (
 -- towards the random-pair u by var u_prior_pairs pseudo-pairs (a posterior mean). Where blocking leaves few
 -- pairs of two people (FEBRL1: 4 of 498), their u says little and the random pairs' u decides; where
 -- households fill the candidates with thousands, theirs does.
-last_unmatched as (
+last_unmatched_totals as (
     select
         comparison_name,
-        comparison_level,
-        unmatched_pairs,
-        sum(unmatched_pairs) over (partition by comparison_name) as comparison_unmatched_pairs
+        sum(unmatched_pairs) as unmatched_pairs
     from level_sums_{{ iterations }}
+    group by comparison_name
 ),
 
 learned as (
@@ -181,9 +180,7 @@ learned as (
             else (
                 coalesce(last_unmatched.unmatched_pairs, 0)
                 + {{ u_prior_pairs }} * levels.random_pair_u_probability
-            ) / (coalesce(max(last_unmatched.comparison_unmatched_pairs) over (
-                partition by levels.comparison_name
-            ), 0) + {{ u_prior_pairs }})
+            ) / (coalesce(last_unmatched_totals.unmatched_pairs, 0) + {{ u_prior_pairs }})
         end as u_probability,
         levels.random_pair_u_probability,
         abs(last_pass.m_probability - pass_before.m_probability) as m_change
@@ -196,10 +193,12 @@ learned as (
         on
             levels.comparison_name = pass_before.comparison_name
             and levels.comparison_level = pass_before.comparison_level
-    left join last_unmatched
+    left join level_sums_{{ iterations }} as last_unmatched
         on
             levels.comparison_name = last_unmatched.comparison_name
             and levels.comparison_level = last_unmatched.comparison_level
+    left join last_unmatched_totals
+        on levels.comparison_name = last_unmatched_totals.comparison_name
 ),
 
 final as (
